@@ -1,0 +1,292 @@
+//! Every error leaves the API as RFC 9457 problem details (`application/problem+json`) with a
+//! stable `code`. Operations declare which statuses they can answer through
+//! [`error_responses!`], so each one shows in the OpenAPI spec; errors poem raises itself
+//! (unparsable parameters, unknown routes, oversized bodies) are rewritten by
+//! [`problem_response`] at the outermost layer.
+
+use poem::{IntoResponse, Response, http::StatusCode};
+use poem_openapi::{
+    Object,
+    error::{ParseParamError, ParsePathError, ParseRequestPayloadError},
+    payload::Json,
+};
+use spacecloud_common::error::{AppError, FieldError};
+
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct FieldProblem {
+    /// The request field or parameter at fault.
+    pub field: String,
+    pub message: String,
+}
+
+/// RFC 9457 problem details.
+#[derive(Object, Debug, Clone)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:spacecloud:problem:<code>`.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    /// A human sentence about this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `slot_unavailable`.
+    pub code: String,
+    /// Every invalid field, on 400 and 422 answers.
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            problem_type: format!("urn:spacecloud:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_owned(),
+            errors: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = Some(
+            errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+        );
+        self
+    }
+
+    pub fn malformed(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            format!("`{field}` is malformed: {message}"),
+        )
+        .with_errors(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+
+    pub fn into_http_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Json(self)
+            .with_content_type("application/problem+json")
+            .with_status(status)
+            .into_response()
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound(what) => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} not found"),
+            ),
+            AppError::Validation(errors) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                describe_fields(&errors),
+            )
+            .with_errors(errors),
+            AppError::Malformed { field, message } => Self::malformed(&field, message),
+            AppError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, detail),
+            AppError::Database(ref cause) if is_unavailable(cause) => {
+                tracing::error!(error = %err, cause = %cause, "database unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database cannot be reached; try again shortly",
+                )
+            }
+            AppError::Redis(ref cause) => {
+                tracing::error!(error = %err, cause = %cause, "redis unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "queue_unavailable",
+                    "the job queue cannot be reached; try again shortly",
+                )
+            }
+            other => {
+                tracing::error!(error = ?anyhow_chain(&other), "unexpected error");
+                Self::internal()
+            }
+        }
+    }
+}
+
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_)
+    )
+}
+
+fn anyhow_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+fn describe_fields(errors: &[FieldError]) -> String {
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    format!("invalid value for {}", fields.join(", "))
+}
+
+/// Declares an operation's error response type: 400 and 500 always, plus the listed
+/// `Variant = status "description"` entries. A problem whose status the operation did not
+/// declare is a bug; it is logged and answered as 500.
+#[macro_export]
+macro_rules! error_responses {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $status:literal $doc:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(poem_openapi::ApiResponse, Debug)]
+        pub enum $name {
+            /// Malformed request: a parameter or body that does not parse.
+            #[oai(status = 400, content_type = "application/problem+json")]
+            BadRequest(poem_openapi::payload::Json<$crate::error::Problem>),
+            $(
+                #[doc = $doc]
+                #[oai(status = $status, content_type = "application/problem+json")]
+                $variant(poem_openapi::payload::Json<$crate::error::Problem>),
+            )*
+            /// Unexpected server error; details are logged, never returned.
+            #[oai(status = 500, content_type = "application/problem+json")]
+            Internal(poem_openapi::payload::Json<$crate::error::Problem>),
+        }
+
+        impl From<$crate::error::Problem> for $name {
+            fn from(problem: $crate::error::Problem) -> Self {
+                match problem.status {
+                    400 => Self::BadRequest(poem_openapi::payload::Json(problem)),
+                    $($status => Self::$variant(poem_openapi::payload::Json(problem)),)*
+                    500 => Self::Internal(poem_openapi::payload::Json(problem)),
+                    undeclared => {
+                        tracing::error!(
+                            http.status = undeclared,
+                            code = %problem.code,
+                            concat!("undeclared error status in ", stringify!($name))
+                        );
+                        Self::Internal(poem_openapi::payload::Json($crate::error::Problem::internal()))
+                    }
+                }
+            }
+        }
+
+        impl From<spacecloud_common::error::AppError> for $name {
+            fn from(err: spacecloud_common::error::AppError) -> Self {
+                $crate::error::Problem::from(err).into()
+            }
+        }
+
+        impl From<sqlx::Error> for $name {
+            fn from(err: sqlx::Error) -> Self {
+                spacecloud_common::error::AppError::from(err).into()
+            }
+        }
+    };
+}
+
+/// Renders any error that reached the outermost layer as problem+json. Errors our operations
+/// returned are already problems and pass through untouched.
+pub fn problem_response(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let problem = if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        Problem::malformed(e.name, plain_reason(&e.reason))
+    } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        Problem::malformed(path_param_name(e.name), plain_reason(&e.reason))
+    } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        Problem::malformed("body", &e.reason)
+    } else {
+        let status = err.status();
+        match status {
+            StatusCode::NOT_FOUND => Problem::new(status, "not_found", "no such route"),
+            StatusCode::METHOD_NOT_ALLOWED => Problem::new(
+                status,
+                "method_not_allowed",
+                "this route does not accept that method",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                status,
+                "payload_too_large",
+                "the request body is larger than this server accepts",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
+                status,
+                "unsupported_media_type",
+                "the request's content type is not accepted here",
+            ),
+            status if status.is_client_error() => {
+                Problem::new(status, "bad_request", err.to_string())
+            }
+            _ => {
+                tracing::error!(error = %err, "unhandled server error");
+                Problem::internal()
+            }
+        }
+    };
+    problem.into_http_response()
+}
+
+/// poem-openapi renames path parameters to `param0`, `param1`, … in order of appearance. Our
+/// routes name their first path parameter `id` and the second `image_id`, so the client is told
+/// the name it sees in the spec.
+fn path_param_name(internal: &str) -> &str {
+    match internal {
+        "param0" => "id",
+        "param1" => "image_id",
+        other => other,
+    }
+}
+
+/// The parser's own words without poem-openapi's type names, e.g. "invalid digit found in
+/// string" from `failed to parse "integer_int64": invalid digit found in string (occurred
+/// while parsing "optional_integer_int64")`.
+fn plain_reason(reason: &str) -> String {
+    let without_context = reason
+        .split(" (occurred while parsing")
+        .next()
+        .unwrap_or(reason);
+    let without_type = match without_context.strip_prefix("failed to parse \"") {
+        Some(rest) => rest.split_once("\": ").map_or(rest, |(_, message)| message),
+        None => without_context,
+    };
+    without_type.trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_reason_drops_type_names() {
+        assert_eq!(
+            plain_reason(
+                "failed to parse \"integer_int64\": invalid digit found in string \
+                 (occurred while parsing \"optional_integer_int64\")"
+            ),
+            "invalid digit found in string"
+        );
+        assert_eq!(plain_reason("something else"), "something else");
+    }
+}

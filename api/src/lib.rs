@@ -1,0 +1,10 @@
+//! The SpaceCloud HTTP API: poem + poem-openapi over the shared `spacecloud-common` crate.
+
+pub mod body_limit;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;
+
+pub use startup::Application;

@@ -1,0 +1,36 @@
+//! One module per resource; this file only merges them into one documented service.
+
+mod catalog;
+mod ops;
+mod spaces;
+
+use poem_openapi::{OpenApiService, Tags};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Reference data guests filter by.
+    Catalog,
+    /// Finding spaces and their calendars.
+    Spaces,
+    /// Liveness and readiness probes.
+    Operations,
+}
+
+pub type Api = (catalog::CatalogApi, spaces::SpacesApi, ops::OpsApi);
+
+pub fn api_service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (catalog::CatalogApi, spaces::SpacesApi, ops::OpsApi),
+        "SpaceCloud API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Book party rooms, practice rooms, studios and meeting rooms by the day, the night or \
+         the whole day. Errors are RFC 9457 problem details with a stable `code`.",
+    )
+}
+
+/// The OpenAPI document as committed under `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    api_service().spec()
+}

@@ -1,0 +1,68 @@
+use std::time::Duration;
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+
+use super::ApiTags;
+use crate::state::AppState;
+
+pub struct OpsApi;
+
+#[derive(Object)]
+struct Health {
+    status: String,
+}
+
+#[derive(Object)]
+struct Readiness {
+    mysql: bool,
+    redis: bool,
+}
+
+#[derive(ApiResponse)]
+enum ReadyResponse {
+    /// MySQL and Redis both answer.
+    #[oai(status = 200)]
+    Ready(Json<Readiness>),
+    /// At least one dependency does not answer; the body says which.
+    #[oai(status = 503)]
+    NotReady(Json<Readiness>),
+}
+
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[OpenApi(tag = "ApiTags::Operations")]
+impl OpsApi {
+    /// The process is alive.
+    #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
+    async fn healthz(&self) -> Json<Health> {
+        Json(Health {
+            status: "ok".into(),
+        })
+    }
+
+    /// MySQL and Redis are reachable.
+    #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
+    async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
+        let (mysql, redis) = tokio::join!(mysql_answers(&state), redis_answers(&state));
+        let readiness = Readiness { mysql, redis };
+        if mysql && redis {
+            ReadyResponse::Ready(Json(readiness))
+        } else {
+            ReadyResponse::NotReady(Json(readiness))
+        }
+    }
+}
+
+async fn mysql_answers(state: &AppState) -> bool {
+    let ping = sqlx::query("SELECT 1").execute(&state.pool);
+    matches!(tokio::time::timeout(PROBE_TIMEOUT, ping).await, Ok(Ok(_)))
+}
+
+async fn redis_answers(state: &AppState) -> bool {
+    let ping = async {
+        let mut conn = state.redis.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    };
+    matches!(tokio::time::timeout(PROBE_TIMEOUT, ping).await, Ok(Ok(_)))
+}

@@ -1,0 +1,370 @@
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use spacecloud_common::{
+    db::spaces::{self, DayAvailability, SpaceDetail as DetailRows, SpaceSummaryRow},
+    domain::{AvailabilityRange, Slot, SpaceFilter, SpaceListParams, SpaceSort},
+    error::AppError,
+};
+
+use super::ApiTags;
+use crate::{error_responses, state::AppState};
+
+pub struct SpacesApi;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "Slot", rename_all = "snake_case")]
+pub enum SlotDto {
+    Day,
+    Night,
+    All,
+}
+
+impl From<SlotDto> for Slot {
+    fn from(slot: SlotDto) -> Self {
+        match slot {
+            SlotDto::Day => Slot::Day,
+            SlotDto::Night => Slot::Night,
+            SlotDto::All => Slot::All,
+        }
+    }
+}
+
+impl From<Slot> for SlotDto {
+    fn from(slot: Slot) -> Self {
+        match slot {
+            Slot::Day => SlotDto::Day,
+            Slot::Night => SlotDto::Night,
+            Slot::All => SlotDto::All,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "SpaceSort", rename_all = "snake_case")]
+pub enum SortDto {
+    Popular,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Rating,
+}
+
+impl From<SortDto> for SpaceSort {
+    fn from(sort: SortDto) -> Self {
+        match sort {
+            SortDto::Popular => SpaceSort::Popular,
+            SortDto::PriceAsc => SpaceSort::PriceAsc,
+            SortDto::PriceDesc => SpaceSort::PriceDesc,
+            SortDto::Newest => SpaceSort::Newest,
+            SortDto::Rating => SpaceSort::Rating,
+        }
+    }
+}
+
+/// An id with its display name.
+#[derive(Object, Debug)]
+pub struct NamedRef {
+    pub id: u64,
+    pub name: String,
+}
+
+#[derive(Object, Debug)]
+pub struct SpaceSummary {
+    pub id: u64,
+    pub title: String,
+    pub sub_title: String,
+    pub address: String,
+    pub district: NamedRef,
+    pub category: NamedRef,
+    pub min_count: u32,
+    pub max_count: u32,
+    /// The cheapest offered slot's price, in won.
+    pub min_price: i64,
+    pub like_count: u32,
+    /// Average grade, one decimal; null until the first review.
+    pub rating: Option<f64>,
+    pub review_count: u32,
+    /// The first ready image's thumbnail.
+    pub thumbnail_url: Option<String>,
+}
+
+#[derive(Object, Debug)]
+pub struct SpacePage {
+    pub items: Vec<SpaceSummary>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+#[derive(Object, Debug)]
+pub struct Host {
+    pub id: u64,
+    pub nickname: String,
+}
+
+#[derive(Object, Debug)]
+pub struct SpaceImage {
+    pub id: u64,
+    /// Web-sized version (longest side 1600 px).
+    pub url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A bookable slot and its price in won.
+#[derive(Object, Debug)]
+pub struct SpaceOption {
+    pub id: u64,
+    pub slot: SlotDto,
+    pub price: i64,
+}
+
+#[derive(Object, Debug)]
+pub struct Facility {
+    pub id: u64,
+    pub name: String,
+    pub image_url: Option<String>,
+}
+
+#[derive(Object, Debug)]
+pub struct SpaceDetail {
+    #[oai(flatten)]
+    pub summary: SpaceSummary,
+    pub description: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub host: Host,
+    /// Ready images only, in the host's order.
+    pub images: Vec<SpaceImage>,
+    pub options: Vec<SpaceOption>,
+    pub facilities: Vec<Facility>,
+    /// Whether the caller likes the space; present only for an authenticated caller.
+    #[oai(skip_serializing_if_is_none)]
+    pub liked: Option<bool>,
+}
+
+#[derive(Object, Debug)]
+pub struct SlotAvailability {
+    pub day: bool,
+    pub night: bool,
+    pub all: bool,
+}
+
+#[derive(Object, Debug)]
+pub struct AvailabilityDay {
+    pub date: NaiveDate,
+    /// Each slot is true when it can be booked now.
+    pub slots: SlotAvailability,
+}
+
+#[derive(Object, Debug)]
+pub struct Availability {
+    pub space_id: u64,
+    pub days: Vec<AvailabilityDay>,
+}
+
+error_responses!(ListSpacesError {
+    Invalid = 422 "A parameter breaks a rule (range, page size, price bounds).",
+    Unavailable = 503 "The database cannot be reached.",
+});
+
+error_responses!(SpaceError {
+    NotFound = 404 "No such space, or it was deleted.",
+    Invalid = 422 "A parameter breaks a rule.",
+    Unavailable = 503 "The database cannot be reached.",
+});
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Spaces")]
+impl SpacesApi {
+    /// Search spaces.
+    ///
+    /// Every filter is optional and they combine. `date` keeps spaces bookable that day (any
+    /// offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    /// sort break by id descending, so pages never overlap.
+    #[oai(path = "/spaces", method = "get", operation_id = "listSpaces")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented query parameter"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        district_id: Query<Option<u64>>,
+        category_id: Query<Option<u64>>,
+        /// Spaces whose min_count ≤ headcount ≤ max_count.
+        headcount: Query<Option<i64>>,
+        /// Only spaces bookable on this date (YYYY-MM-DD, business time zone).
+        date: Query<Option<NaiveDate>>,
+        /// With `date`: only spaces where this slot is free (`all`: both halves).
+        slot: Query<Option<SlotDto>>,
+        /// Repeatable: the space has every one of these facilities.
+        facility_id: Query<Vec<u64>>,
+        /// Keyword in title, sub_title or address.
+        q: Query<Option<String>>,
+        /// Lower bound (inclusive) of the cheapest slot price.
+        min_price: Query<Option<i64>>,
+        /// Upper bound (inclusive) of the cheapest slot price.
+        max_price: Query<Option<i64>>,
+        sort: Query<Option<SortDto>>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<SpacePage>, ListSpacesError> {
+        let (filter, page) = SpaceFilter::parse(SpaceListParams {
+            district_id: district_id.0,
+            category_id: category_id.0,
+            headcount: headcount.0,
+            date: date.0,
+            slot: slot.0.map(Slot::from),
+            facility_ids: facility_id.0,
+            q: q.0,
+            min_price: min_price.0,
+            max_price: max_price.0,
+            sort: sort.0.map(SpaceSort::from),
+            page: page.0,
+            per_page: per_page.0,
+        })?;
+        let mut conn = state.pool.acquire().await?;
+        let (rows, total) = spaces::list(&mut conn, &filter, page, state.moment()).await?;
+        Ok(Json(SpacePage {
+            items: rows.into_iter().map(|row| summary(&state, row)).collect(),
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+
+    /// One space with its images, options and facilities.
+    #[oai(path = "/spaces/:id", method = "get", operation_id = "getSpace")]
+    async fn detail(
+        &self,
+        state: Data<&AppState>,
+        id: Path<u64>,
+    ) -> Result<Json<SpaceDetail>, SpaceError> {
+        let mut conn = state.pool.acquire().await?;
+        let rows = spaces::detail(&mut conn, id.0, None)
+            .await?
+            .ok_or(AppError::NotFound("space"))?;
+        Ok(Json(detail(&state, rows, false)))
+    }
+
+    /// Which slots of a space can be booked on each day of a range.
+    ///
+    /// `from` defaults to today and `to` to 29 days after `from`; the range spans at most 92
+    /// days.
+    #[oai(
+        path = "/spaces/:id/availability",
+        method = "get",
+        operation_id = "getSpaceAvailability"
+    )]
+    async fn availability(
+        &self,
+        state: Data<&AppState>,
+        id: Path<u64>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Availability>, SpaceError> {
+        let moment = state.moment();
+        let range = AvailabilityRange::parse(from.0, to.0, moment.today)?;
+        let mut conn = state.pool.acquire().await?;
+        let days = spaces::availability(&mut conn, id.0, range, moment)
+            .await?
+            .ok_or(AppError::NotFound("space"))?;
+        Ok(Json(Availability {
+            space_id: id.0,
+            days: days.into_iter().map(availability_day).collect(),
+        }))
+    }
+}
+
+fn summary(state: &AppState, row: SpaceSummaryRow) -> SpaceSummary {
+    SpaceSummary {
+        rating: row.rating(),
+        thumbnail_url: row.thumbnail_key.as_deref().map(|key| state.media_url(key)),
+        id: row.id,
+        title: row.title,
+        sub_title: row.sub_title,
+        address: row.address,
+        district: NamedRef {
+            id: row.district_id,
+            name: row.district_name,
+        },
+        category: NamedRef {
+            id: row.category_id,
+            name: row.category_name,
+        },
+        min_count: row.min_count,
+        max_count: row.max_count,
+        min_price: row.min_price,
+        like_count: row.like_count,
+        review_count: row.review_count,
+    }
+}
+
+fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceDetail {
+    let liked = authenticated.then(|| rows.space.liked());
+    let space = rows.space;
+    SpaceDetail {
+        summary: summary(state, space.summary),
+        description: space.description,
+        latitude: space.latitude,
+        longitude: space.longitude,
+        host: Host {
+            id: space.host_id,
+            nickname: space.host_nickname,
+        },
+        images: rows
+            .images
+            .into_iter()
+            .map(|image| SpaceImage {
+                id: image.id,
+                url: image.web_key.as_deref().map(|key| state.media_url(key)),
+                thumbnail_url: image
+                    .thumbnail_key
+                    .as_deref()
+                    .map(|key| state.media_url(key)),
+                width: image.width,
+                height: image.height,
+            })
+            .collect(),
+        options: rows
+            .options
+            .into_iter()
+            .filter_map(|option| {
+                Some(SpaceOption {
+                    id: option.id,
+                    slot: option.slot.parse::<Slot>().ok()?.into(),
+                    price: option.price,
+                })
+            })
+            .collect(),
+        facilities: rows
+            .facilities
+            .into_iter()
+            .map(|facility| Facility {
+                id: facility.id,
+                name: facility.name,
+                image_url: facility.image_url,
+            })
+            .collect(),
+        liked,
+    }
+}
+
+fn availability_day(day: DayAvailability) -> AvailabilityDay {
+    AvailabilityDay {
+        date: day.date,
+        slots: SlotAvailability {
+            day: day.day,
+            night: day.night,
+            all: day.all,
+        },
+    }
+}

@@ -1,0 +1,505 @@
+//! Demo data. `seed` fills what a newcomer needs to explore the API: Seoul's districts,
+//! categories and facilities as the product shows them, a demo host and guest, and 200 spaces.
+//! `seed --bulk` adds the benchmark dataset: 10,000 spaces and 100,000 orders over the next 60
+//! days. Both are idempotent: reference rows are upserted by name and users by Kakao id, and a
+//! host's spaces are only created while that host has fewer than the target.
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+use chrono::{DateTime, Days, Duration, Utc};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
+use spacecloud_common::{
+    clock::BusinessClock,
+    config::Settings,
+    db::spaces::{self, NewSpace},
+    domain::Slot,
+};
+use sqlx::{MySql, MySqlConnection, MySqlPool, QueryBuilder};
+
+/// Seoul's 25 districts and their centres.
+const DISTRICTS: [(&str, f64, f64); 25] = [
+    ("강남구", 37.517_236, 127.047_325),
+    ("강동구", 37.530_126, 127.123_771),
+    ("강북구", 37.639_61, 127.025_657),
+    ("강서구", 37.550_937, 126.849_538),
+    ("관악구", 37.478_406, 126.951_613),
+    ("광진구", 37.538_484, 127.082_293),
+    ("구로구", 37.495_472, 126.887_536),
+    ("금천구", 37.456_872, 126.895_2),
+    ("노원구", 37.654_259, 127.056_294),
+    ("도봉구", 37.668_768, 127.047_163),
+    ("동대문구", 37.574_368, 127.039_954),
+    ("동작구", 37.512_409, 126.939_25),
+    ("마포구", 37.566_283, 126.901_644),
+    ("서대문구", 37.579_116, 126.936_778),
+    ("서초구", 37.483_577, 127.032_661),
+    ("성동구", 37.563_456, 127.036_821),
+    ("성북구", 37.589_4, 127.016_749),
+    ("송파구", 37.514_575, 127.105_9),
+    ("양천구", 37.517_016, 126.866_642),
+    ("영등포구", 37.526_436, 126.896_004),
+    ("용산구", 37.532_527, 126.990_5),
+    ("은평구", 37.602_784, 126.929_164),
+    ("종로구", 37.573_05, 126.979_189),
+    ("중구", 37.563_843, 126.997_602),
+    ("중랑구", 37.606_323, 127.092_58),
+];
+
+const CATEGORIES: [&str; 10] = [
+    "파티룸",
+    "연습실",
+    "보컬연습실",
+    "댄스연습실",
+    "악기연습실",
+    "스터디룸",
+    "회의실",
+    "세미나실",
+    "촬영스튜디오",
+    "공유주방",
+];
+
+const FACILITIES: [&str; 12] = [
+    "와이파이",
+    "주차",
+    "냉난방기",
+    "프로젝터",
+    "화이트보드",
+    "음향장비",
+    "노래방기기",
+    "전신거울",
+    "취사시설",
+    "샤워실",
+    "PC/노트북",
+    "반려동물 동반",
+];
+
+const ADJECTIVES: [&str; 10] = [
+    "아늑한",
+    "햇살 가득한",
+    "모던한",
+    "감성",
+    "넓은",
+    "조용한",
+    "루프탑",
+    "빈티지",
+    "화이트톤",
+    "프라이빗",
+];
+
+const STREETS: [&str; 8] = [
+    "테헤란로",
+    "와우산로",
+    "성수이로",
+    "올림픽로",
+    "종로",
+    "을지로",
+    "양화로",
+    "도산대로",
+];
+
+pub const DEMO_HOST_KAKAO_ID: i64 = -1;
+pub const DEMO_GUEST_KAKAO_ID: i64 = -2;
+const BULK_HOST_KAKAO_ID: i64 = -3;
+/// Bulk guests take Kakao ids -1000 and below; real Kakao ids are positive.
+const BULK_GUEST_KAKAO_BASE: i64 = -1000;
+
+const DEMO_SPACES: usize = 200;
+const BULK_SPACES: usize = 10_000;
+const BULK_GUESTS: usize = 1_000;
+const BULK_ORDERS: usize = 100_000;
+const BULK_DAYS: u64 = 60;
+const BATCH: usize = 1_000;
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub spaces_created: usize,
+    pub orders_created: usize,
+}
+
+pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::Result<SeedReport> {
+    let mut report = SeedReport::default();
+    let mut tx = pool.begin().await?;
+    let reference = upsert_reference_data(&mut tx).await?;
+    let now = Utc::now();
+    let host_id = upsert_user(&mut tx, DEMO_HOST_KAKAO_ID, "데모호스트", settings, now).await?;
+    upsert_user(&mut tx, DEMO_GUEST_KAKAO_ID, "데모게스트", settings, now).await?;
+    report.spaces_created +=
+        create_spaces(&mut tx, host_id, &reference, DEMO_SPACES, 7, now).await?;
+    tx.commit().await?;
+
+    if bulk {
+        let mut tx = pool.begin().await?;
+        let bulk_host =
+            upsert_user(&mut tx, BULK_HOST_KAKAO_ID, "벤치호스트", settings, now).await?;
+        let created = create_spaces(&mut tx, bulk_host, &reference, BULK_SPACES, 11, now).await?;
+        report.spaces_created += created;
+        if created > 0 {
+            let clock = BusinessClock::new(settings.timezone);
+            report.orders_created =
+                create_bulk_orders(&mut tx, bulk_host, settings, clock, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+struct ReferenceIds {
+    districts: Vec<u64>,
+    categories: Vec<u64>,
+    facilities: Vec<u64>,
+}
+
+async fn upsert_reference_data(conn: &mut MySqlConnection) -> anyhow::Result<ReferenceIds> {
+    let mut districts =
+        QueryBuilder::<MySql>::new("INSERT INTO districts (name, latitude, longitude) ");
+    districts.push_values(DISTRICTS, |mut row, (name, lat, lng)| {
+        row.push_bind(name).push_bind(lat).push_bind(lng);
+    });
+    districts.push(
+        " ON DUPLICATE KEY UPDATE latitude = VALUES(latitude), longitude = VALUES(longitude)",
+    );
+    districts.build().execute(&mut *conn).await?;
+    for (table, names) in [
+        ("categories", &CATEGORIES[..]),
+        ("facilities", &FACILITIES[..]),
+    ] {
+        let mut insert = QueryBuilder::<MySql>::new(format!("INSERT INTO {table} (name) "));
+        insert.push_values(names, |mut row, name| {
+            row.push_bind(*name);
+        });
+        insert.push(" ON DUPLICATE KEY UPDATE name = VALUES(name)");
+        insert.build().execute(&mut *conn).await?;
+    }
+    let ids = |rows: Vec<(u64,)>| rows.into_iter().map(|(id,)| id).collect::<Vec<_>>();
+    Ok(ReferenceIds {
+        districts: ids(sqlx::query_as("SELECT id FROM districts ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?),
+        categories: ids(sqlx::query_as("SELECT id FROM categories ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?),
+        facilities: ids(sqlx::query_as("SELECT id FROM facilities ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?),
+    })
+}
+
+async fn upsert_user(
+    conn: &mut MySqlConnection,
+    kakao_id: i64,
+    nickname: &str,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    sqlx::query(
+        "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE kakao_id = kakao_id",
+    )
+    .bind(kakao_id)
+    .bind(nickname)
+    .bind(settings.signup_points)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let (id,): (u64,) = sqlx::query_as("SELECT id FROM users WHERE kakao_id = ?")
+        .bind(kakao_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Gives `host_id` spaces until it has `target`; returns how many were created.
+async fn create_spaces(
+    conn: &mut MySqlConnection,
+    host_id: u64,
+    reference: &ReferenceIds,
+    target: usize,
+    rng_seed: u64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM spaces WHERE host_id = ?")
+        .bind(host_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let missing = target.saturating_sub(existing as usize);
+    let mut rng = StdRng::seed_from_u64(rng_seed);
+    let spaces: Vec<NewSpace> = (0..missing)
+        .map(|n| demo_space(&mut rng, host_id, reference, existing as usize + n, now))
+        .collect();
+    if missing <= DEMO_SPACES {
+        for space in &spaces {
+            spaces::insert(conn, space).await?;
+        }
+    } else {
+        insert_spaces_in_batches(conn, &spaces).await?;
+    }
+    Ok(missing)
+}
+
+fn demo_space(
+    rng: &mut StdRng,
+    host_id: u64,
+    reference: &ReferenceIds,
+    n: usize,
+    now: DateTime<Utc>,
+) -> NewSpace {
+    let district_index = rng.random_range(0..reference.districts.len());
+    let category_index = rng.random_range(0..reference.categories.len());
+    let (district, lat, lng) = DISTRICTS[district_index % DISTRICTS.len()];
+    let category = CATEGORIES[category_index % CATEGORIES.len()];
+    let adjective = ADJECTIVES.choose(rng).copied().unwrap_or_default();
+    let street = STREETS.choose(rng).copied().unwrap_or_default();
+    let min_count = rng.random_range(1..=6u32);
+    let max_count = min_count + rng.random_range(2..=30u32);
+    let base = rng.random_range(2..=30i64) * 5_000;
+    let mut options = Vec::new();
+    match rng.random_range(0..4) {
+        0 => options.push((Slot::Day, base)),
+        1 => options.extend([(Slot::Day, base), (Slot::Night, base + 10_000)]),
+        2 => options.extend([(Slot::Night, base), (Slot::All, base * 2)]),
+        _ => options.extend([
+            (Slot::Day, base),
+            (Slot::Night, base + 10_000),
+            (Slot::All, base * 2),
+        ]),
+    }
+    let mut facility_ids: Vec<u64> = reference
+        .facilities
+        .iter()
+        .copied()
+        .filter(|_| rng.random_bool(0.4))
+        .collect();
+    facility_ids.sort_unstable();
+    NewSpace {
+        host_id,
+        category_id: reference.categories[category_index],
+        district_id: reference.districts[district_index],
+        title: format!("{adjective} {district} {category} {}호", n + 1),
+        sub_title: format!(
+            "{district}역 도보 {}분, 최대 {max_count}명",
+            rng.random_range(1..=15)
+        ),
+        description: format!(
+            "{adjective} 분위기의 {category}입니다. {min_count}명부터 {max_count}명까지 \
+             이용할 수 있고, 예약 후 바로 입실할 수 있어요."
+        ),
+        address: format!(
+            "서울특별시 {district} {street} {}",
+            rng.random_range(1..=300)
+        ),
+        latitude: Some(lat + rng.random_range(-0.01..0.01)),
+        longitude: Some(lng + rng.random_range(-0.01..0.01)),
+        min_count,
+        max_count,
+        options,
+        facility_ids,
+        created_at: now - Duration::minutes(rng.random_range(0..525_600)),
+    }
+}
+
+/// Multi-row inserts for the bulk dataset: a few hundred statements instead of tens of
+/// thousands. Ids are read back by the host's rows in insertion order.
+async fn insert_spaces_in_batches(
+    conn: &mut MySqlConnection,
+    spaces: &[NewSpace],
+) -> anyhow::Result<()> {
+    for batch in spaces.chunks(BATCH) {
+        let mut insert = QueryBuilder::<MySql>::new(
+            "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
+             description, address, latitude, longitude, min_count, max_count, min_price, \
+             created_at, updated_at) ",
+        );
+        insert.push_values(batch, |mut row, space| {
+            let min_price = space
+                .options
+                .iter()
+                .map(|(_, p)| *p)
+                .min()
+                .unwrap_or_default();
+            row.push_bind(space.host_id)
+                .push_bind(space.category_id)
+                .push_bind(space.district_id)
+                .push_bind(&space.title)
+                .push_bind(&space.sub_title)
+                .push_bind(&space.description)
+                .push_bind(&space.address)
+                .push_bind(space.latitude)
+                .push_bind(space.longitude)
+                .push_bind(space.min_count)
+                .push_bind(space.max_count)
+                .push_bind(min_price)
+                .push_bind(space.created_at)
+                .push_bind(space.created_at);
+        });
+        let first_id = insert.build().execute(&mut *conn).await?.last_insert_id();
+        // InnoDB hands one multi-row insert consecutive ids (innodb_autoinc_lock_mode keeps
+        // bulk inserts consecutive), starting at last_insert_id.
+        let mut options =
+            QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
+        let option_rows = batch.iter().enumerate().flat_map(|(i, space)| {
+            space
+                .options
+                .iter()
+                .map(move |(slot, price)| (first_id + i as u64, *slot, *price))
+        });
+        options.push_values(option_rows, |mut row, (space_id, slot, price)| {
+            row.push_bind(space_id)
+                .push_bind(slot.as_str())
+                .push_bind(price);
+        });
+        options.build().execute(&mut *conn).await?;
+        let facility_rows: Vec<(u64, u64)> = batch
+            .iter()
+            .enumerate()
+            .flat_map(|(i, space)| {
+                space
+                    .facility_ids
+                    .iter()
+                    .map(move |facility| (first_id + i as u64, *facility))
+            })
+            .collect();
+        if !facility_rows.is_empty() {
+            let mut facilities =
+                QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
+            facilities.push_values(facility_rows, |mut row, (space_id, facility_id)| {
+                row.push_bind(space_id).push_bind(facility_id);
+            });
+            facilities.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// 100,000 orders over the next 60 days on the bulk host's spaces: mostly completed (blocking),
+/// some canceled (not blocking), each with its history row and, when blocking, its claims.
+async fn create_bulk_orders(
+    conn: &mut MySqlConnection,
+    bulk_host: u64,
+    settings: &Settings,
+    clock: BusinessClock,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut guests = Vec::with_capacity(BULK_GUESTS);
+    for n in 0..BULK_GUESTS {
+        let kakao_id = BULK_GUEST_KAKAO_BASE - n as i64;
+        guests.push(upsert_user(conn, kakao_id, &format!("게스트{n}"), settings, now).await?);
+    }
+    let options: Vec<(u64, u64, String, i64)> = sqlx::query_as(
+        "SELECT o.id, o.space_id, CAST(o.slot AS CHAR), o.price FROM space_options o \
+         JOIN spaces s ON s.id = o.space_id WHERE s.host_id = ? ORDER BY o.id",
+    )
+    .bind(bulk_host)
+    .fetch_all(&mut *conn)
+    .await?;
+    anyhow::ensure!(!options.is_empty(), "the bulk host has no options");
+    let (max_order_id,): (Option<u64>,) = sqlx::query_as("SELECT MAX(id) FROM orders")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut next_id = max_order_id.unwrap_or(0) + 1;
+    let today = clock.today();
+    let mut rng = StdRng::seed_from_u64(99);
+    let mut claimed = HashSet::new();
+    let mut orders = Vec::with_capacity(BULK_ORDERS);
+    while orders.len() < BULK_ORDERS {
+        let (option_id, space_id, slot, price) = options.choose(&mut rng).context("options")?;
+        let slot: Slot = slot.parse()?;
+        let date = today
+            .checked_add_days(Days::new(rng.random_range(0..BULK_DAYS)))
+            .context("date overflow")?;
+        let canceled = rng.random_bool(0.1);
+        if !canceled
+            && slot
+                .claims()
+                .iter()
+                .any(|half| claimed.contains(&(*space_id, date, *half)))
+        {
+            continue;
+        }
+        if !canceled {
+            for half in slot.claims() {
+                claimed.insert((*space_id, date, *half));
+            }
+        }
+        let user_id = *guests.choose(&mut rng).context("guests")?;
+        orders.push(BulkOrder {
+            id: next_id,
+            user_id,
+            space_id: *space_id,
+            option_id: *option_id,
+            slot,
+            price: *price,
+            date,
+            status: if canceled { "canceled" } else { "completed" },
+        });
+        next_id += 1;
+    }
+    for batch in orders.chunks(BATCH) {
+        let mut insert = QueryBuilder::<MySql>::new(
+            "INSERT INTO orders (id, user_id, space_id, option_id, slot, price, date, headcount, \
+             amount, status, hold_expires_at, booker_name, booker_phone, booker_email, \
+             created_at, updated_at) ",
+        );
+        insert.push_values(batch, |mut row, order| {
+            row.push_bind(order.id)
+                .push_bind(order.user_id)
+                .push_bind(order.space_id)
+                .push_bind(order.option_id)
+                .push_bind(order.slot.as_str())
+                .push_bind(order.price)
+                .push_bind(order.date)
+                .push_bind(2u32)
+                .push_bind(order.price)
+                .push_bind(order.status)
+                .push_bind(now)
+                .push_bind("벤치게스트")
+                .push_bind("010-0000-0000")
+                .push_bind("bench@example.com")
+                .push_bind(now)
+                .push_bind(now);
+        });
+        insert.build().execute(&mut *conn).await?;
+        let mut events = QueryBuilder::<MySql>::new(
+            "INSERT INTO order_events (order_id, from_status, to_status, cause, created_at) ",
+        );
+        events.push_values(batch, |mut row, order| {
+            row.push_bind(order.id)
+                .push_bind(None::<&str>)
+                .push_bind(order.status)
+                .push_bind("seed")
+                .push_bind(now);
+        });
+        events.build().execute(&mut *conn).await?;
+        let claims: Vec<_> = batch
+            .iter()
+            .filter(|order| order.status == "completed")
+            .flat_map(|order| order.slot.claims().iter().map(move |half| (order, *half)))
+            .collect();
+        if !claims.is_empty() {
+            let mut insert = QueryBuilder::<MySql>::new(
+                "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
+            );
+            insert.push_values(claims, |mut row, (order, half)| {
+                row.push_bind(order.space_id)
+                    .push_bind(order.date)
+                    .push_bind(half.as_str())
+                    .push_bind(order.id)
+                    .push_bind(None::<DateTime<Utc>>);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(orders.len())
+}
+
+struct BulkOrder {
+    id: u64,
+    user_id: u64,
+    space_id: u64,
+    option_id: u64,
+    slot: Slot,
+    price: i64,
+    date: chrono::NaiveDate,
+    status: &'static str,
+}

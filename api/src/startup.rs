@@ -1,0 +1,91 @@
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, Route, Server,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::Tracing,
+};
+use secrecy::ExposeSecret;
+use spacecloud_common::{clock::BusinessClock, config::Settings, db};
+
+use crate::{body_limit::BodyLimit, error::problem_response, routes, state::AppState};
+
+/// The API server, bound and migrated, ready to run. Tests build it on port 0.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to MySQL and Redis, creates the database if needed, applies pending migrations
+    /// and binds the listening socket.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = build_state(settings)?;
+        db::prepare(&state.settings, &state.pool)
+            .await
+            .context("preparing the database (create, migrate)")?;
+        let acceptor = TcpListener::bind(state.settings.bind_addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", state.settings.bind_addr))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
+            .context("reading the bound port")?;
+        Ok(Self {
+            acceptor,
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish (up to 10 s).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = endpoint(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+    }
+}
+
+pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let pool = db::pool(&settings).context("DATABASE_URL")?;
+    let redis = redis::Client::open(settings.redis_url.expose_secret())
+        .context("REDIS_URL is not a valid Redis URL")?;
+    Ok(AppState {
+        pool,
+        redis,
+        clock: BusinessClock::new(settings.timezone),
+        settings: Arc::new(settings),
+    })
+}
+
+/// The whole HTTP surface: the documented API, its spec and Swagger UI.
+pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
+    let api = routes::api_service();
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let max_body_bytes = state.settings.max_body_bytes;
+    Route::new()
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest("/", api)
+        .data(state)
+        .with(BodyLimit::new(max_body_bytes))
+        .with(Tracing)
+        .catch_all_error(|err| async move { problem_response(err) })
+}

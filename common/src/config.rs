@@ -1,0 +1,201 @@
+//! Typed settings, read once at start-up from environment variables. Every variable has a
+//! default that works on a developer machine (local MariaDB and Redis); production refuses the
+//! defaults of secrets. Each field documents the variable it comes from.
+
+use std::{net::SocketAddr, str::FromStr};
+
+use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
+
+const DEFAULT_JWT_SECRET: &str = "local-development-jwt-secret-do-not-use-in-production";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Local,
+    Test,
+    Production,
+}
+
+impl FromStr for AppEnv {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "local" | "development" => Ok(Self::Local),
+            "test" => Ok(Self::Test),
+            "production" => Ok(Self::Production),
+            other => Err(format!("`{other}` is not one of local, test, production")),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("environment variable {name} must be set to a real secret when APP_ENV=production")]
+    InsecureSecret { name: &'static str },
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `APP_ENV`: `local` (default), `test` or `production`. Production logs JSON and refuses
+    /// default secrets.
+    pub app_env: AppEnv,
+    /// `BIND_ADDR`: where the API listens (default `127.0.0.1:8080`; port 0 picks a free one).
+    pub bind_addr: SocketAddr,
+    /// `DATABASE_URL`: MySQL/MariaDB URL; the database is created if missing.
+    pub database_url: SecretString,
+    /// `DATABASE_MAX_CONNECTIONS`: pool size of each process (default 20).
+    pub database_max_connections: u32,
+    /// `REDIS_URL`: the job queue and short-lived state.
+    pub redis_url: SecretString,
+    /// `APP_TIMEZONE`: the business time zone that decides "today" (default `Asia/Seoul`).
+    pub timezone: Tz,
+    /// `JWT_SECRET`: HMAC key of access tokens.
+    pub jwt_secret: SecretString,
+    /// `ORDER_HOLD_MINUTES`: how long a `waiting` order holds its slot (default 10).
+    pub order_hold_minutes: u32,
+    /// `SIGNUP_POINTS`: points a new user starts with (default 100000).
+    pub signup_points: i64,
+    /// `MEDIA_BASE_URL`: public URL prefix of stored images (a CDN in production; default the
+    /// API's own `/media`).
+    pub media_base_url: String,
+    /// `MAX_BODY_BYTES`: largest request body accepted (default 110 MiB: ten 10 MiB images and
+    /// the form fields).
+    pub max_body_bytes: usize,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` instead of the process environment, so tests can build
+    /// settings without mutating global state.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let reader = Reader { lookup: &lookup };
+        let app_env: AppEnv = reader.parse("APP_ENV", "local")?;
+        let jwt_secret = reader.string("JWT_SECRET", DEFAULT_JWT_SECRET);
+        if app_env == AppEnv::Production
+            && (jwt_secret == DEFAULT_JWT_SECRET || jwt_secret.trim().len() < 32)
+        {
+            return Err(ConfigError::InsecureSecret { name: "JWT_SECRET" });
+        }
+        let settings = Self {
+            app_env,
+            bind_addr: reader.parse("BIND_ADDR", "127.0.0.1:8080")?,
+            database_url: reader
+                .string("DATABASE_URL", "mysql://root@127.0.0.1:3306/spacecloud")
+                .into(),
+            database_max_connections: reader.parse("DATABASE_MAX_CONNECTIONS", "20")?,
+            redis_url: reader.string("REDIS_URL", "redis://127.0.0.1:6379").into(),
+            timezone: reader.parse("APP_TIMEZONE", "Asia/Seoul")?,
+            jwt_secret: jwt_secret.into(),
+            order_hold_minutes: reader.parse("ORDER_HOLD_MINUTES", "10")?,
+            signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
+            media_base_url: reader
+                .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")
+                .trim_end_matches('/')
+                .to_owned(),
+            max_body_bytes: reader.parse("MAX_BODY_BYTES", "115343360")?,
+        };
+        if settings.database_max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_MAX_CONNECTIONS",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if settings.signup_points < 0 {
+            return Err(ConfigError::Invalid {
+                name: "SIGNUP_POINTS",
+                reason: "must not be negative".into(),
+            });
+        }
+        Ok(settings)
+    }
+
+    /// The database name inside `DATABASE_URL`, which start-up creates when it is missing.
+    pub fn database_name(&self) -> Option<String> {
+        let url = self.database_url.expose_secret();
+        let path = url.split('?').next()?.rsplit_once('/')?.1;
+        (!path.is_empty() && !path.contains('@')).then(|| path.to_owned())
+    }
+}
+
+struct Reader<'a, F: Fn(&str) -> Option<String>> {
+    lookup: &'a F,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
+    fn string(&self, name: &'static str, default: &str) -> String {
+        (self.lookup)(name)
+            .filter(|value| !value.is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    fn parse<T>(&self, name: &'static str, default: &str) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        self.string(name, default)
+            .parse()
+            .map_err(|err: T::Err| ConfigError::Invalid {
+                name,
+                reason: err.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_developer_machine() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(settings.app_env, AppEnv::Local);
+        assert_eq!(settings.timezone, chrono_tz::Asia::Seoul);
+        assert_eq!(settings.database_name().as_deref(), Some("spacecloud"));
+        assert_eq!(settings.order_hold_minutes, 10);
+        assert_eq!(settings.signup_points, 100_000);
+    }
+
+    #[test]
+    fn production_refuses_the_default_jwt_secret_and_names_it() {
+        let err = settings(&[("APP_ENV", "production")]).unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+        let err = settings(&[("APP_ENV", "production"), ("JWT_SECRET", "short")]).unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+        let ok = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+        ]);
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_malformed_variable_is_named() {
+        let err = settings(&[("APP_TIMEZONE", "Mars/Olympus")]).unwrap_err();
+        assert!(err.to_string().contains("APP_TIMEZONE"), "{err}");
+        let err = settings(&[("BIND_ADDR", "nowhere")]).unwrap_err();
+        assert!(err.to_string().contains("BIND_ADDR"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let settings = settings(&[("JWT_SECRET", "super-secret-value-1234567890")]).unwrap();
+        assert!(!format!("{settings:?}").contains("super-secret-value"));
+    }
+}

@@ -1,0 +1,418 @@
+//! Spaces: the public list and detail, the availability calendar, and creation.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AssertSqlSafe, FromRow, MySql, MySqlConnection, QueryBuilder};
+
+use crate::domain::{AvailabilityRange, HalfDay, Page, Slot, SpaceFilter, SpaceSort};
+
+/// `rating` is the average grade rounded half up to one decimal, carried as an integer number of
+/// tenths so the sort and the number shown can never disagree.
+const RATING_TENTHS: &str = "CASE WHEN s.review_count = 0 THEN NULL \
+     ELSE CAST(ROUND(s.rating_sum * 10 / s.review_count) AS SIGNED) END";
+
+const FIRST_READY_THUMBNAIL: &str = "(SELECT i.thumbnail_key FROM space_images i \
+     WHERE i.space_id = s.id AND i.status = 'ready' AND i.deleted_at IS NULL \
+     ORDER BY i.position, i.id LIMIT 1)";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SpaceSummaryRow {
+    pub id: u64,
+    pub title: String,
+    pub sub_title: String,
+    pub address: String,
+    pub district_id: u64,
+    pub district_name: String,
+    pub category_id: u64,
+    pub category_name: String,
+    pub min_count: u32,
+    pub max_count: u32,
+    pub min_price: i64,
+    pub like_count: u32,
+    pub review_count: u32,
+    pub rating_tenths: Option<i64>,
+    pub thumbnail_key: Option<String>,
+}
+
+impl SpaceSummaryRow {
+    pub fn rating(&self) -> Option<f64> {
+        self.rating_tenths.map(|tenths| tenths as f64 / 10.0)
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SpaceDetailRow {
+    #[sqlx(flatten)]
+    pub summary: SpaceSummaryRow,
+    pub description: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub host_id: u64,
+    pub host_nickname: String,
+    /// 1 when the viewer likes the space; MySQL answers `EXISTS` as an integer.
+    pub liked_flag: i64,
+}
+
+impl SpaceDetailRow {
+    pub fn liked(&self) -> bool {
+        self.liked_flag != 0
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SpaceImageRow {
+    pub id: u64,
+    pub web_key: Option<String>,
+    pub thumbnail_key: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SpaceOptionRow {
+    pub id: u64,
+    pub slot: String,
+    pub price: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FacilityRow {
+    pub id: u64,
+    pub name: String,
+    pub image_url: Option<String>,
+}
+
+/// A space with everything its detail page shows.
+#[derive(Debug, Clone)]
+pub struct SpaceDetail {
+    pub space: SpaceDetailRow,
+    pub images: Vec<SpaceImageRow>,
+    pub options: Vec<SpaceOptionRow>,
+    pub facilities: Vec<FacilityRow>,
+}
+
+/// The instant and the business date the list is judged at.
+#[derive(Debug, Clone, Copy)]
+pub struct Moment {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+}
+
+/// One page of the filtered list and the number of matches across all pages: two statements,
+/// whatever the page size.
+pub async fn list(
+    conn: &mut MySqlConnection,
+    filter: &SpaceFilter,
+    page: Page,
+    moment: Moment,
+) -> Result<(Vec<SpaceSummaryRow>, u64), sqlx::Error> {
+    let mut count = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM spaces s");
+    push_filters(&mut count, filter, moment);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    if total == 0 || page.offset() >= total as u64 {
+        return Ok((Vec::new(), total as u64));
+    }
+
+    let mut rows = QueryBuilder::<MySql>::new(summary_select());
+    push_filters(&mut rows, filter, moment);
+    rows.push(match filter.sort {
+        SpaceSort::Popular => " ORDER BY s.like_count DESC, s.id DESC",
+        SpaceSort::PriceAsc => " ORDER BY s.min_price ASC, s.id DESC",
+        SpaceSort::PriceDesc => " ORDER BY s.min_price DESC, s.id DESC",
+        SpaceSort::Newest => " ORDER BY s.created_at DESC, s.id DESC",
+        SpaceSort::Rating => " ORDER BY rating_tenths IS NULL, rating_tenths DESC, s.id DESC",
+    });
+    rows.push(" LIMIT ")
+        .push_bind(page.per_page())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let items = rows.build_query_as().fetch_all(&mut *conn).await?;
+    Ok((items, total as u64))
+}
+
+fn summary_select() -> String {
+    format!(
+        "SELECT s.id, s.title, s.sub_title, s.address, s.district_id, d.name AS district_name, \
+         s.category_id, c.name AS category_name, s.min_count, s.max_count, s.min_price, \
+         s.like_count, s.review_count, {RATING_TENTHS} AS rating_tenths, \
+         {FIRST_READY_THUMBNAIL} AS thumbnail_key \
+         FROM spaces s \
+         JOIN districts d ON d.id = s.district_id \
+         JOIN categories c ON c.id = s.category_id"
+    )
+}
+
+fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: Moment) {
+    query.push(" WHERE s.deleted_at IS NULL");
+    if let Some(district_id) = filter.district_id {
+        query.push(" AND s.district_id = ").push_bind(district_id);
+    }
+    if let Some(category_id) = filter.category_id {
+        query.push(" AND s.category_id = ").push_bind(category_id);
+    }
+    if let Some(headcount) = filter.headcount {
+        query
+            .push(" AND s.min_count <= ")
+            .push_bind(headcount.get())
+            .push(" AND s.max_count >= ")
+            .push_bind(headcount.get());
+    }
+    if let Some(date) = filter.date {
+        if date < moment.today {
+            // Past dates are never bookable.
+            query.push(" AND FALSE");
+        } else {
+            // Some option (the asked slot's, if any) none of whose half-days is claimed by a
+            // blocking order. `all` options collide with claims of either half.
+            query.push(" AND EXISTS (SELECT 1 FROM space_options o WHERE o.space_id = s.id");
+            if let Some(slot) = filter.slot {
+                query.push(" AND o.slot = ").push_bind(slot.as_str());
+            }
+            query
+                .push(
+                    " AND NOT EXISTS (SELECT 1 FROM slot_claims sc \
+                     WHERE sc.space_id = s.id AND sc.date = ",
+                )
+                .push_bind(date)
+                .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
+                .push_bind(moment.now)
+                .push(") AND (o.slot = 'all' OR sc.slot = o.slot)))");
+        }
+    }
+    if !filter.facility_ids.is_empty() {
+        query.push(
+            " AND (SELECT COUNT(*) FROM space_facilities sf \
+             WHERE sf.space_id = s.id AND sf.facility_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for id in &filter.facility_ids {
+            ids.push_bind(*id);
+        }
+        query
+            .push(")) = ")
+            .push_bind(filter.facility_ids.len() as u64);
+    }
+    if let Some(keyword) = &filter.keyword {
+        let pattern = keyword.like_pattern();
+        query
+            .push(" AND (s.title LIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR s.sub_title LIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR s.address LIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    if let Some(min) = filter.price.min {
+        query.push(" AND s.min_price >= ").push_bind(min.get());
+    }
+    if let Some(max) = filter.price.max {
+        query.push(" AND s.min_price <= ").push_bind(max.get());
+    }
+}
+
+/// A live space with its images, options and facilities: four statements. `viewer` decides
+/// `liked`.
+pub async fn detail(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    viewer: Option<u64>,
+) -> Result<Option<SpaceDetail>, sqlx::Error> {
+    let sql = format!(
+        "SELECT s.id, s.title, s.sub_title, s.address, s.district_id, d.name AS district_name, \
+         s.category_id, c.name AS category_name, s.min_count, s.max_count, s.min_price, \
+         s.like_count, s.review_count, {RATING_TENTHS} AS rating_tenths, \
+         {FIRST_READY_THUMBNAIL} AS thumbnail_key, s.description, \
+         CAST(s.latitude AS DOUBLE) AS latitude, CAST(s.longitude AS DOUBLE) AS longitude, \
+         s.host_id, u.nickname AS host_nickname, \
+         CAST(EXISTS (SELECT 1 FROM likes l WHERE l.space_id = s.id AND l.user_id = ?) AS SIGNED) \
+         AS liked_flag \
+         FROM spaces s \
+         JOIN districts d ON d.id = s.district_id \
+         JOIN categories c ON c.id = s.category_id \
+         JOIN users u ON u.id = s.host_id \
+         WHERE s.id = ? AND s.deleted_at IS NULL"
+    );
+    // Composed only of the constant fragments above.
+    let Some(space) = sqlx::query_as::<_, SpaceDetailRow>(AssertSqlSafe(sql))
+        .bind(viewer)
+        .bind(space_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let images = sqlx::query_as(
+        "SELECT id, web_key, thumbnail_key, width, height FROM space_images \
+         WHERE space_id = ? AND status = 'ready' AND deleted_at IS NULL ORDER BY position, id",
+    )
+    .bind(space_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let options = sqlx::query_as(
+        "SELECT id, CAST(slot AS CHAR) AS slot, price FROM space_options \
+         WHERE space_id = ? ORDER BY space_options.slot",
+    )
+    .bind(space_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let facilities = sqlx::query_as(
+        "SELECT f.id, f.name, f.image_url FROM space_facilities sf \
+         JOIN facilities f ON f.id = sf.facility_id WHERE sf.space_id = ? ORDER BY f.id",
+    )
+    .bind(space_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(SpaceDetail {
+        space,
+        images,
+        options,
+        facilities,
+    }))
+}
+
+/// Which slots can be booked on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayAvailability {
+    pub date: NaiveDate,
+    pub day: bool,
+    pub night: bool,
+    pub all: bool,
+}
+
+/// The calendar of a live space, or `None` when there is no such space. A slot is open when the
+/// space offers it, the date is not past, and none of its half-days is blocked.
+pub async fn availability(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    range: AvailabilityRange,
+    moment: Moment,
+) -> Result<Option<Vec<DayAvailability>>, sqlx::Error> {
+    let offered: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT CAST(o.slot AS CHAR) FROM spaces s \
+         LEFT JOIN space_options o ON o.space_id = s.id \
+         WHERE s.id = ? AND s.deleted_at IS NULL",
+    )
+    .bind(space_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if offered.is_empty() {
+        return Ok(None);
+    }
+    let offered: HashSet<Slot> = offered
+        .into_iter()
+        .filter_map(|(slot,)| slot?.parse().ok())
+        .collect();
+    let claims: Vec<(NaiveDate, String)> = sqlx::query_as(
+        "SELECT date, CAST(slot AS CHAR) FROM slot_claims \
+         WHERE space_id = ? AND date BETWEEN ? AND ? \
+         AND (expires_at IS NULL OR expires_at > ?)",
+    )
+    .bind(space_id)
+    .bind(range.from())
+    .bind(range.to())
+    .bind(moment.now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut blocked: HashMap<NaiveDate, HashSet<HalfDay>> = HashMap::new();
+    for (date, half) in claims {
+        let half = if half == "day" {
+            HalfDay::Day
+        } else {
+            HalfDay::Night
+        };
+        blocked.entry(date).or_default().insert(half);
+    }
+    let none_blocked = HashSet::new();
+    Ok(Some(
+        range
+            .days()
+            .map(|date| {
+                let blocked = blocked.get(&date).unwrap_or(&none_blocked);
+                let open = |slot: Slot| {
+                    date >= moment.today
+                        && offered.contains(&slot)
+                        && slot.claims().iter().all(|half| !blocked.contains(half))
+                };
+                DayAvailability {
+                    date,
+                    day: open(Slot::Day),
+                    night: open(Slot::Night),
+                    all: open(Slot::All),
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// A space as a host registers it, already validated.
+#[derive(Debug, Clone)]
+pub struct NewSpace {
+    pub host_id: u64,
+    pub category_id: u64,
+    pub district_id: u64,
+    pub title: String,
+    pub sub_title: String,
+    pub description: String,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub min_count: u32,
+    pub max_count: u32,
+    /// At least one slot with its price.
+    pub options: Vec<(Slot, i64)>,
+    pub facility_ids: Vec<u64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a space with its options and facilities; the caller owns the transaction.
+pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64, sqlx::Error> {
+    let min_price = space
+        .options
+        .iter()
+        .map(|(_, price)| *price)
+        .min()
+        .unwrap_or_default();
+    let space_id = sqlx::query(
+        "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, description, \
+         address, latitude, longitude, min_count, max_count, min_price, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(space.host_id)
+    .bind(space.category_id)
+    .bind(space.district_id)
+    .bind(&space.title)
+    .bind(&space.sub_title)
+    .bind(&space.description)
+    .bind(&space.address)
+    .bind(space.latitude)
+    .bind(space.longitude)
+    .bind(space.min_count)
+    .bind(space.max_count)
+    .bind(min_price)
+    .bind(space.created_at)
+    .bind(space.created_at)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_id();
+    if !space.options.is_empty() {
+        let mut options =
+            QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
+        options.push_values(&space.options, |mut row, (slot, price)| {
+            row.push_bind(space_id)
+                .push_bind(slot.as_str())
+                .push_bind(*price);
+        });
+        options.build().execute(&mut *conn).await?;
+    }
+    if !space.facility_ids.is_empty() {
+        let mut facilities =
+            QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
+        facilities.push_values(&space.facility_ids, |mut row, facility_id| {
+            row.push_bind(space_id).push_bind(*facility_id);
+        });
+        facilities.build().execute(&mut *conn).await?;
+    }
+    Ok(space_id)
+}

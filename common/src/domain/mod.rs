@@ -1,0 +1,12 @@
+//! Domain types. Each is parsed once at the edge (`parse` / `TryFrom`) so the rest of the
+//! system never sees an unchecked value.
+
+mod listing;
+mod slot;
+mod values;
+
+pub use listing::{
+    AvailabilityRange, Keyword, Page, PriceRange, SpaceFilter, SpaceListParams, SpaceSort,
+};
+pub use slot::{HalfDay, Slot};
+pub use values::{Headcount, Won};

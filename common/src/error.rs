@@ -1,0 +1,70 @@
+//! Error policy: code inside `common` returns [`AppError`], a `thiserror` enum whose variants say
+//! what went wrong in domain terms (not found, invalid input, conflict) or which dependency failed.
+//! Binaries add context with `anyhow` only at their edges (start-up, CLI commands). The HTTP layer
+//! maps each variant to one problem+json response; unexpected variants are logged there, once,
+//! with their cause chain, and the client sees an opaque 500.
+
+use serde::Serialize;
+
+/// One invalid field of a request, reported back to the client as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Well-formed input that breaks a rule; answered 422 with every offending field.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// Malformed input (a value that is not of its type at all); answered 400.
+    #[error("malformed {field}: {message}")]
+    Malformed { field: String, message: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration error")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("redis error")]
+    Redis(#[from] redis::RedisError),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn malformed(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Malformed {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The unique index a duplicate-key error hit, if that is what `err` is. MySQL reports no
+/// constraint name through sqlx, so the index is found in the server's message.
+pub fn violated_unique_index<'e>(err: &'e sqlx::Error, indexes: &[&'e str]) -> Option<&'e str> {
+    let db_err = err.as_database_error()?;
+    if !db_err.is_unique_violation() {
+        return None;
+    }
+    let message = db_err.message();
+    indexes
+        .iter()
+        .copied()
+        .find(|index| message.contains(&format!("'{index}'")) || message.ends_with(index))
+}

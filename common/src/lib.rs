@@ -1,0 +1,9 @@
+//! What the API server and the worker share: configuration, domain rules, database access and
+//! error types. Nothing in here knows about HTTP.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod telemetry;
