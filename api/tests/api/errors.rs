@@ -1,0 +1,135 @@
+use crate::helpers::{TestAppOptions, new_space, spawn_app, spawn_app_with};
+use spacecloud_common::domain::Slot;
+
+#[tokio::test]
+async fn malformed_list_parameters_are_400_problems_naming_the_parameter() {
+    let app = spawn_app().await;
+    for (param, value) in [
+        ("headcount", "abc"),
+        ("district_id", "-1"),
+        ("category_id", "1.5"),
+        ("sort", "cheapest"),
+        ("slot", "evening"),
+        ("date", "2025-02-30"),
+        ("date", "tomorrow"),
+        ("min_price", "ten"),
+        ("page", "first"),
+        ("facility_id", "wifi"),
+    ] {
+        let reply = app
+            .get_query("/api/v1/spaces", &[(param, value.to_owned())])
+            .await;
+        reply.assert_problem(400, Some(param));
+    }
+}
+
+#[tokio::test]
+async fn out_of_range_list_parameters_are_422_problems_naming_the_parameter() {
+    let app = spawn_app().await;
+    let today = app.today().to_string();
+    for (query, field) in [
+        (vec![("per_page", "1000".to_owned())], "per_page"),
+        (vec![("per_page", "0".to_owned())], "per_page"),
+        (vec![("page", "0".to_owned())], "page"),
+        (vec![("headcount", "0".to_owned())], "headcount"),
+        (vec![("min_price", "-5".to_owned())], "min_price"),
+        (
+            vec![("min_price", "50000".to_owned()), ("max_price", "100".to_owned())],
+            "min_price",
+        ),
+        (vec![("slot", "day".to_owned())], "slot"),
+        (vec![("q", "x".repeat(101))], "q"),
+        (vec![("date", today), ("per_page", "101".to_owned())], "per_page"),
+    ] {
+        let reply = app.get_query("/api/v1/spaces", &query).await;
+        reply.assert_problem(422, Some(field));
+    }
+}
+
+#[tokio::test]
+async fn id_and_calendar_errors() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let space = app
+        .insert_space(&new_space(host, &reference, &[(Slot::Day, 1000)]))
+        .await;
+
+    app.get("/api/v1/spaces/abc").await.assert_problem(400, Some("id"));
+    app.get("/api/v1/spaces/-3").await.assert_problem(400, Some("id"));
+    app.get("/api/v1/spaces/99999").await.assert_problem(404, None);
+    app.get("/api/v1/spaces/abc/availability")
+        .await
+        .assert_problem(400, Some("id"));
+    app.get("/api/v1/spaces/99999/availability")
+        .await
+        .assert_problem(404, None);
+
+    let path = format!("/api/v1/spaces/{space}/availability");
+    let today = app.today();
+    let cases = [
+        (
+            vec![
+                ("from", today.succ_opt().unwrap().to_string()),
+                ("to", today.to_string()),
+            ],
+            422,
+            "to",
+        ),
+        (
+            vec![
+                ("from", today.to_string()),
+                ("to", (today + chrono::Days::new(92)).to_string()),
+            ],
+            422,
+            "to",
+        ),
+        (vec![("from", "2026-13-01".to_owned())], 400, "from"),
+        (vec![("to", "soon".to_owned())], 400, "to"),
+    ];
+    for (query, status, field) in cases {
+        app.get_query(&path, &query)
+            .await
+            .assert_problem(status, Some(field));
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = spawn_app().await;
+    app.get("/api/v1/nothing-here").await.assert_problem(404, None);
+    let reply = app
+        .client
+        .delete(format!("{}/api/v1/districts", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 405);
+    assert_eq!(
+        reply.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = spawn_app_with(TestAppOptions {
+        max_body_bytes: 64 * 1024,
+        ..Default::default()
+    })
+    .await;
+    let max = app.state.settings.max_body_bytes;
+    let reply = app
+        .client
+        .post(format!("{}/api/v1/districts", app.address))
+        .header("content-type", "application/json")
+        .body(vec![b' '; max + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 413);
+    assert_eq!(
+        reply.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+}

@@ -1,0 +1,368 @@
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use spacecloud_api::{Application, state::AppState};
+use spacecloud_common::{
+    config::Settings,
+    db::{
+        orders::{self, Booker, NewOrder, OrderStatus},
+        spaces::{self, NewSpace},
+    },
+    domain::Slot,
+    error::AppError,
+};
+use sqlx::{Executor, MySqlPool};
+
+/// The MySQL server tests create their databases on (`TEST_DATABASE_SERVER`, default the local
+/// MariaDB).
+fn database_server() -> String {
+    std::env::var("TEST_DATABASE_SERVER")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: MySqlPool,
+    pub state: AppState,
+    database: String,
+}
+
+pub struct TestAppOptions {
+    pub redis_url: String,
+    pub max_body_bytes: usize,
+}
+
+impl Default for TestAppOptions {
+    fn default() -> Self {
+        Self {
+            redis_url: "redis://127.0.0.1:6379".into(),
+            max_body_bytes: 115_343_360,
+        }
+    }
+}
+
+/// Starts the real application on a free port over a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestAppOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        spacecloud_common::telemetry::init(false, "debug");
+    }
+    let database = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
+    let vars = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        ("BIND_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", format!("{}/{database}", database_server())),
+        ("DATABASE_MAX_CONNECTIONS", "5".to_owned()),
+        ("REDIS_URL", options.redis_url),
+        ("MEDIA_BASE_URL", "http://media.test".to_owned()),
+        ("MAX_BODY_BYTES", options.max_body_bytes.to_string()),
+    ]);
+    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
+    let app = Application::build(settings).await.expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let pool = state.pool.clone();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        pool,
+        state,
+        database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Drop runs outside async context: remove the database from a thread of its own.
+        let url = format!("{}/information_schema", database_server());
+        let database = self.database.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(pool) = MySqlPool::connect(&url).await {
+                    let drop = format!("DROP DATABASE IF EXISTS `{database}`");
+                    let _ = pool.execute(sqlx::AssertSqlSafe(drop)).await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `field` names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, field: Option<&str>) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["code"].is_string() && self.body["detail"].is_string());
+        if let Some(field) = field {
+            assert!(
+                self.error_fields().iter().any(|f| f == field),
+                "expected an error naming {field}: {}",
+                self.body
+            );
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> Reply {
+        self.get_query(path, &[]).await
+    }
+
+    pub async fn get_query(&self, path: &str, query: &[(&str, String)]) -> Reply {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .query(query)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// Districts, categories and facilities named `<kind> <n>`; returns their ids.
+    pub async fn insert_reference(&self, count: usize) -> Reference {
+        let mut reference = Reference::default();
+        for n in 0..count {
+            reference.districts.push(
+                sqlx::query("INSERT INTO districts (name, latitude, longitude) VALUES (?, 37.5, 127.0)")
+                    .bind(format!("district {n}"))
+                    .execute(&self.pool)
+                    .await
+                    .unwrap()
+                    .last_insert_id(),
+            );
+            reference.categories.push(
+                sqlx::query("INSERT INTO categories (name) VALUES (?)")
+                    .bind(format!("category {n}"))
+                    .execute(&self.pool)
+                    .await
+                    .unwrap()
+                    .last_insert_id(),
+            );
+            reference.facilities.push(
+                sqlx::query("INSERT INTO facilities (name) VALUES (?)")
+                    .bind(format!("facility {n}"))
+                    .execute(&self.pool)
+                    .await
+                    .unwrap()
+                    .last_insert_id(),
+            );
+        }
+        reference
+    }
+
+    pub async fn insert_user(&self, nickname: &str) -> u64 {
+        static NEXT_KAKAO_ID: AtomicUsize = AtomicUsize::new(1);
+        let kakao_id = NEXT_KAKAO_ID.fetch_add(1, Ordering::Relaxed) as i64;
+        sqlx::query(
+            "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
+             VALUES (?, ?, 100000, ?, ?)",
+        )
+        .bind(kakao_id)
+        .bind(nickname)
+        .bind(Utc::now())
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await
+        .unwrap()
+        .last_insert_id()
+    }
+
+    pub async fn insert_space(&self, space: &NewSpace) -> u64 {
+        let mut conn = self.pool.acquire().await.unwrap();
+        spaces::insert(&mut conn, space).await.unwrap()
+    }
+
+    pub async fn option_id(&self, space_id: u64, slot: Slot) -> u64 {
+        let (id,): (u64,) =
+            sqlx::query_as("SELECT id FROM space_options WHERE space_id = ? AND slot = ?")
+                .bind(space_id)
+                .bind(slot.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .unwrap();
+        id
+    }
+
+    /// Inserts an order the way booking does, in its own transaction. Returns `None` when a
+    /// blocking order already holds the slot.
+    pub async fn insert_order(&self, order: NewOrder) -> Option<u64> {
+        let mut tx = self.pool.begin().await.unwrap();
+        match orders::insert(&mut tx, &order, "test").await {
+            Ok(id) => {
+                tx.commit().await.unwrap();
+                Some(id)
+            }
+            Err(AppError::Conflict { .. }) => None,
+            Err(other) => panic!("inserting an order: {other:?}"),
+        }
+    }
+
+    pub async fn add_ready_image(&self, space_id: u64, position: u32, name: &str) -> u64 {
+        sqlx::query(
+            "INSERT INTO space_images (space_id, position, status, original_key, web_key, \
+             thumbnail_key, width, height, created_at, updated_at) \
+             VALUES (?, ?, 'ready', ?, ?, ?, 1600, 1200, ?, ?)",
+        )
+        .bind(space_id)
+        .bind(position)
+        .bind(format!("{name}/original.jpg"))
+        .bind(format!("{name}/web.jpg"))
+        .bind(format!("{name}/thumb.jpg"))
+        .bind(Utc::now())
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await
+        .unwrap()
+        .last_insert_id()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.state.clock.today()
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Reference {
+    pub districts: Vec<u64>,
+    pub categories: Vec<u64>,
+    pub facilities: Vec<u64>,
+}
+
+/// A plain space for tests to adjust.
+pub fn new_space(host_id: u64, reference: &Reference, options: &[(Slot, i64)]) -> NewSpace {
+    NewSpace {
+        host_id,
+        category_id: reference.categories[0],
+        district_id: reference.districts[0],
+        title: "Sunny party room".into(),
+        sub_title: "Near the station".into(),
+        description: "A bright room.".into(),
+        address: "Seoul Mapo-gu 1".into(),
+        latitude: Some(37.55),
+        longitude: Some(126.92),
+        min_count: 2,
+        max_count: 10,
+        options: options.to_vec(),
+        facility_ids: Vec::new(),
+        created_at: Utc::now(),
+    }
+}
+
+pub fn new_order(
+    user_id: u64,
+    space_id: u64,
+    option_id: u64,
+    slot: Slot,
+    date: NaiveDate,
+    status: OrderStatus,
+    hold_expires_at: DateTime<Utc>,
+) -> NewOrder {
+    NewOrder {
+        user_id,
+        space_id,
+        option_id,
+        slot,
+        price: 10_000,
+        date,
+        headcount: 2,
+        status,
+        hold_expires_at,
+        booker: Booker {
+            name: "Kim".into(),
+            phone: "010-1234-5678".into(),
+            email: "kim@example.com".into(),
+            purpose: None,
+            request: None,
+        },
+        created_at: Utc::now(),
+    }
+}
+
+/// Counts the SQL statements sqlx runs on this thread while it is installed. Tests run on a
+/// current-thread runtime, so the server task's statements are counted too.
+pub struct StatementCounter {
+    count: Arc<AtomicUsize>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl StatementCounter {
+    pub fn install() -> Self {
+        use tracing_subscriber::{Layer, layer::SubscriberExt};
+
+        struct CountLayer(Arc<AtomicUsize>);
+        impl<S: tracing::Subscriber> Layer<S> for CountLayer {
+            fn on_event(
+                &self,
+                event: &tracing::Event<'_>,
+                _ctx: tracing_subscriber::layer::Context<'_, S>,
+            ) {
+                if event.metadata().target() == "sqlx::query" {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+        let count = Arc::new(AtomicUsize::new(0));
+        let subscriber = tracing_subscriber::registry().with(CountLayer(count.clone()));
+        let guard = tracing::subscriber::set_default(subscriber);
+        Self {
+            count,
+            _guard: guard,
+        }
+    }
+
+    pub fn take(&self) -> usize {
+        self.count.swap(0, Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,10 @@
+//! Black-box tests of the API over HTTP, one database per test.
+
+mod catalog;
+mod errors;
+mod helpers;
+mod list_model;
+mod operations;
+mod query_count;
+mod seed;
+mod spaces;

@@ -1,0 +1,55 @@
+use crate::helpers::{TestAppOptions, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_when_dependencies_are_up() {
+    let app = spawn_app().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.body, serde_json::json!({"mysql": true, "redis": true}));
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_redis_does_not_answer() {
+    // Port 1 on loopback has no listener: connecting is refused at once.
+    let app = spawn_app_with(TestAppOptions {
+        redis_url: "redis://127.0.0.1:1".into(),
+        ..Default::default()
+    })
+    .await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, 503);
+    assert_eq!(ready.body, serde_json::json!({"mysql": true, "redis": false}));
+}
+
+#[tokio::test]
+async fn the_spec_and_swagger_ui_are_served() {
+    let app = spawn_app().await;
+    let spec = app.get("/openapi.json").await;
+    assert_eq!(spec.status, 200);
+    assert!(spec.body["openapi"].as_str().unwrap().starts_with("3."));
+    let list = &spec.body["paths"]["/api/v1/spaces"]["get"];
+    assert_eq!(list["operationId"], "listSpaces");
+    assert!(list["responses"]["422"].is_object());
+    assert!(
+        list["responses"]["400"]["content"]["application/problem+json"].is_object(),
+        "errors are documented as problem+json"
+    );
+
+    let docs = app.client.get(format!("{}/docs", app.address)).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+}
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let committed = include_str!("../../../openapi/openapi.json");
+    let generated = spacecloud_api::routes::spec_json();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run \
+         `cargo run -p spacecloud-api -- openapi > openapi/openapi.json`"
+    );
+}
