@@ -27,7 +27,10 @@ async fn districts_categories_and_facilities_are_listed() {
             .iter()
             .map(|item| {
                 assert!(item["name"].is_string());
-                assert!(item.get("image_url").is_some(), "image_url is always present");
+                assert!(
+                    item.get("image_url").is_some(),
+                    "image_url is always present"
+                );
                 item["id"].as_u64().unwrap()
             })
             .collect();
@@ -38,7 +41,11 @@ async fn districts_categories_and_facilities_are_listed() {
 #[tokio::test]
 async fn catalogue_answers_an_empty_list_on_an_empty_database() {
     let app = spawn_app().await;
-    for path in ["/api/v1/districts", "/api/v1/categories", "/api/v1/facilities"] {
+    for path in [
+        "/api/v1/districts",
+        "/api/v1/categories",
+        "/api/v1/facilities",
+    ] {
         let reply = app.get(path).await;
         assert_eq!(reply.status, 200);
         assert_eq!(reply.body, serde_json::json!([]));

@@ -34,12 +34,18 @@ async fn out_of_range_list_parameters_are_422_problems_naming_the_parameter() {
         (vec![("headcount", "0".to_owned())], "headcount"),
         (vec![("min_price", "-5".to_owned())], "min_price"),
         (
-            vec![("min_price", "50000".to_owned()), ("max_price", "100".to_owned())],
+            vec![
+                ("min_price", "50000".to_owned()),
+                ("max_price", "100".to_owned()),
+            ],
             "min_price",
         ),
         (vec![("slot", "day".to_owned())], "slot"),
         (vec![("q", "x".repeat(101))], "q"),
-        (vec![("date", today), ("per_page", "101".to_owned())], "per_page"),
+        (
+            vec![("date", today), ("per_page", "101".to_owned())],
+            "per_page",
+        ),
     ] {
         let reply = app.get_query("/api/v1/spaces", &query).await;
         reply.assert_problem(422, Some(field));
@@ -55,9 +61,15 @@ async fn id_and_calendar_errors() {
         .insert_space(&new_space(host, &reference, &[(Slot::Day, 1000)]))
         .await;
 
-    app.get("/api/v1/spaces/abc").await.assert_problem(400, Some("id"));
-    app.get("/api/v1/spaces/-3").await.assert_problem(400, Some("id"));
-    app.get("/api/v1/spaces/99999").await.assert_problem(404, None);
+    app.get("/api/v1/spaces/abc")
+        .await
+        .assert_problem(400, Some("id"));
+    app.get("/api/v1/spaces/-3")
+        .await
+        .assert_problem(400, Some("id"));
+    app.get("/api/v1/spaces/99999")
+        .await
+        .assert_problem(404, None);
     app.get("/api/v1/spaces/abc/availability")
         .await
         .assert_problem(400, Some("id"));
@@ -97,7 +109,9 @@ async fn id_and_calendar_errors() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = spawn_app().await;
-    app.get("/api/v1/nothing-here").await.assert_problem(404, None);
+    app.get("/api/v1/nothing-here")
+        .await
+        .assert_problem(404, None);
     let reply = app
         .client
         .delete(format!("{}/api/v1/districts", app.address))

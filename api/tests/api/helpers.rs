@@ -1,9 +1,6 @@
 use std::{
     collections::HashMap,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::atomic::{AtomicUsize, Ordering},
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,9 +52,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
-    if std::env::var("TEST_LOG").is_ok() {
-        spacecloud_common::telemetry::init(false, "debug");
-    }
+    crate::telemetry::install();
     let database = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
     let vars = HashMap::from([
         ("APP_ENV", "test".to_owned()),
@@ -69,7 +64,9 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("MAX_BODY_BYTES", options.max_body_bytes.to_string()),
     ]);
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
-    let app = Application::build(settings).await.expect("building the app");
+    let app = Application::build(settings)
+        .await
+        .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let pool = state.pool.clone();
@@ -95,6 +92,20 @@ impl Drop for TestApp {
                 .expect("runtime");
             runtime.block_on(async {
                 if let Ok(pool) = MySqlPool::connect(&url).await {
+                    // Connections the test left inside a transaction would make DROP wait on
+                    // their metadata locks forever.
+                    let sessions: Vec<u64> = sqlx::query_scalar(
+                        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
+                    )
+                    .bind(&database)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap_or_default();
+                    for session in sessions {
+                        let _ = pool
+                            .execute(sqlx::AssertSqlSafe(format!("KILL {session}")))
+                            .await;
+                    }
                     let drop = format!("DROP DATABASE IF EXISTS `{database}`");
                     let _ = pool.execute(sqlx::AssertSqlSafe(drop)).await;
                     pool.close().await;
@@ -128,7 +139,11 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, field: Option<&str>) {
         assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "body: {}",
+            self.body
+        );
         assert_eq!(self.body["status"], status);
         assert!(self.body["code"].is_string() && self.body["detail"].is_string());
         if let Some(field) = field {
@@ -175,12 +190,14 @@ impl TestApp {
         let mut reference = Reference::default();
         for n in 0..count {
             reference.districts.push(
-                sqlx::query("INSERT INTO districts (name, latitude, longitude) VALUES (?, 37.5, 127.0)")
-                    .bind(format!("district {n}"))
-                    .execute(&self.pool)
-                    .await
-                    .unwrap()
-                    .last_insert_id(),
+                sqlx::query(
+                    "INSERT INTO districts (name, latitude, longitude) VALUES (?, 37.5, 127.0)",
+                )
+                .bind(format!("district {n}"))
+                .execute(&self.pool)
+                .await
+                .unwrap()
+                .last_insert_id(),
             );
             reference.categories.push(
                 sqlx::query("INSERT INTO categories (name) VALUES (?)")
@@ -244,7 +261,10 @@ impl TestApp {
                 tx.commit().await.unwrap();
                 Some(id)
             }
-            Err(AppError::Conflict { .. }) => None,
+            Err(AppError::Conflict { .. }) => {
+                tx.rollback().await.unwrap();
+                None
+            }
             Err(other) => panic!("inserting an order: {other:?}"),
         }
     }
@@ -327,42 +347,5 @@ pub fn new_order(
             request: None,
         },
         created_at: Utc::now(),
-    }
-}
-
-/// Counts the SQL statements sqlx runs on this thread while it is installed. Tests run on a
-/// current-thread runtime, so the server task's statements are counted too.
-pub struct StatementCounter {
-    count: Arc<AtomicUsize>,
-    _guard: tracing::subscriber::DefaultGuard,
-}
-
-impl StatementCounter {
-    pub fn install() -> Self {
-        use tracing_subscriber::{Layer, layer::SubscriberExt};
-
-        struct CountLayer(Arc<AtomicUsize>);
-        impl<S: tracing::Subscriber> Layer<S> for CountLayer {
-            fn on_event(
-                &self,
-                event: &tracing::Event<'_>,
-                _ctx: tracing_subscriber::layer::Context<'_, S>,
-            ) {
-                if event.metadata().target() == "sqlx::query" {
-                    self.0.fetch_add(1, Ordering::SeqCst);
-                }
-            }
-        }
-        let count = Arc::new(AtomicUsize::new(0));
-        let subscriber = tracing_subscriber::registry().with(CountLayer(count.clone()));
-        let guard = tracing::subscriber::set_default(subscriber);
-        Self {
-            count,
-            _guard: guard,
-        }
-    }
-
-    pub fn take(&self) -> usize {
-        self.count.swap(0, Ordering::SeqCst)
     }
 }

@@ -14,11 +14,32 @@ use spacecloud_common::{
 use crate::helpers::{Reference, TestApp, new_order, spawn_app};
 
 const WORDS: [&str; 12] = [
-    "Sunny", "sunny", "Loft", "파티", "룸", "스튜디오", "gangnam", "50%", "a_b", "mapo", "Studio",
+    "Sunny",
+    "sunny",
+    "Loft",
+    "파티",
+    "룸",
+    "스튜디오",
+    "gangnam",
+    "50%",
+    "a_b",
+    "mapo",
+    "Studio",
     "ab",
 ];
 const KEYWORDS: [&str; 12] = [
-    "sun", "SUNNY", "파티", "룸", "50%", "a_b", "_", "%", "b", "gang", "studio loft", "tud",
+    "sun",
+    "SUNNY",
+    "파티",
+    "룸",
+    "50%",
+    "a_b",
+    "_",
+    "%",
+    "b",
+    "gang",
+    "studio loft",
+    "tud",
 ];
 const PRICES: [i64; 5] = [10_000, 20_000, 30_000, 40_000, 50_000];
 
@@ -111,7 +132,11 @@ impl Model {
             .filter(|s| !s.deleted)
             .filter(|s| query.district.is_none_or(|d| s.district == d))
             .filter(|s| query.category.is_none_or(|c| s.category == c))
-            .filter(|s| query.headcount.is_none_or(|h| s.min_count <= h && h <= s.max_count))
+            .filter(|s| {
+                query
+                    .headcount
+                    .is_none_or(|h| s.min_count <= h && h <= s.max_count)
+            })
             .filter(|s| query.date.is_none_or(|d| self.bookable(s, d, query.slot)))
             .filter(|s| query.facilities.iter().all(|f| s.facilities.contains(f)))
             .filter(|s| {
@@ -165,7 +190,13 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
             .copied()
             .filter(|_| rng.random_bool(0.5))
             .collect();
-        let mut text = || format!("{} {}", WORDS.choose(rng).unwrap(), WORDS.choose(rng).unwrap());
+        let mut text = || {
+            format!(
+                "{} {}",
+                WORDS.choose(rng).unwrap(),
+                WORDS.choose(rng).unwrap()
+            )
+        };
         let texts = [text(), text(), format!("Seoul {}", text())];
         let min_count = rng.random_range(1..=5);
         let new = NewSpace {
@@ -183,12 +214,19 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
             options: options.clone(),
             facility_ids: facilities.clone(),
             // Whole seconds a few hours apart: ties are likely and must break by id.
-            created_at: DateTime::from_timestamp(now.timestamp() - rng.random_range(0..4) * 3600, 0)
-                .unwrap(),
+            created_at: DateTime::from_timestamp(
+                now.timestamp() - rng.random_range(0..4) * 3600,
+                0,
+            )
+            .unwrap(),
         };
         let id = app.insert_space(&new).await;
         let like_count = rng.random_range(0..4);
-        let review_count = if rng.random_bool(0.6) { rng.random_range(1..6) } else { 0 };
+        let review_count = if rng.random_bool(0.6) {
+            rng.random_range(1..6)
+        } else {
+            0
+        };
         let rating_sum = (0..review_count).map(|_| rng.random_range(1..=5)).sum();
         let deleted = rng.random_bool(0.1);
         sqlx::query(
@@ -386,5 +424,8 @@ async fn list_agrees_with_a_brute_force_model_of_the_rules() {
         }
         assert_eq!(got, expected, "seed {seed} case {case}: {query:?}");
     }
-    assert!(nonempty > 50, "the generated queries should mostly match something");
+    assert!(
+        nonempty > 50,
+        "the generated queries should mostly match something"
+    );
 }

@@ -8,3 +8,4 @@ mod operations;
 mod query_count;
 mod seed;
 mod spaces;
+mod telemetry;

@@ -8,7 +8,10 @@ async fn healthz_and_readyz_answer_when_dependencies_are_up() {
     assert_eq!(health.body["status"], "ok");
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 200);
-    assert_eq!(ready.body, serde_json::json!({"mysql": true, "redis": true}));
+    assert_eq!(
+        ready.body,
+        serde_json::json!({"mysql": true, "redis": true})
+    );
 }
 
 #[tokio::test]
@@ -21,7 +24,10 @@ async fn readyz_is_503_when_redis_does_not_answer() {
     .await;
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 503);
-    assert_eq!(ready.body, serde_json::json!({"mysql": true, "redis": false}));
+    assert_eq!(
+        ready.body,
+        serde_json::json!({"mysql": true, "redis": false})
+    );
 }
 
 #[tokio::test]
@@ -38,7 +44,12 @@ async fn the_spec_and_swagger_ui_are_served() {
         "errors are documented as problem+json"
     );
 
-    let docs = app.client.get(format!("{}/docs", app.address)).send().await.unwrap();
+    let docs = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
 }

@@ -1,7 +1,10 @@
 use chrono::{Duration, Utc};
 use spacecloud_common::{db::orders::OrderStatus, domain::Slot};
 
-use crate::helpers::{StatementCounter, new_order, new_space, spawn_app};
+use crate::{
+    helpers::{new_order, new_space, spawn_app},
+    telemetry::StatementCounter,
+};
 
 /// The list and detail run a fixed number of statements, however many rows, images, options
 /// and facilities there are. (Tokio's test runtime is single-threaded, so the server's
@@ -18,18 +21,31 @@ async fn list_and_detail_run_a_fixed_number_of_statements() {
         let mut space = new_space(
             host,
             &reference,
-            &[(Slot::Day, 1000 + n), (Slot::Night, 2000), (Slot::All, 2500)],
+            &[
+                (Slot::Day, 1000 + n),
+                (Slot::Night, 2000),
+                (Slot::All, 2500),
+            ],
         );
         space.facility_ids = reference.facilities.clone();
         let id = app.insert_space(&space).await;
         for position in 0..3 {
-            app.add_ready_image(id, position, &format!("{id}-{position}")).await;
+            app.add_ready_image(id, position, &format!("{id}-{position}"))
+                .await;
         }
         let option = app.option_id(id, Slot::Day).await;
         let hold = Utc::now() + Duration::hours(1);
-        app.insert_order(new_order(guest, id, option, Slot::Day, date, OrderStatus::Completed, hold))
-            .await
-            .unwrap();
+        app.insert_order(new_order(
+            guest,
+            id,
+            option,
+            Slot::Day,
+            date,
+            OrderStatus::Completed,
+            hold,
+        ))
+        .await
+        .unwrap();
         ids.push(id);
     }
     // Warm the pool so connection set-up statements are not counted.
@@ -67,5 +83,8 @@ async fn list_and_detail_run_a_fixed_number_of_statements() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["images"].as_array().unwrap().len(), 3);
     let statements = counter.take();
-    assert!((1..=4).contains(&statements), "detail ran {statements} statements");
+    assert!(
+        (1..=4).contains(&statements),
+        "detail ran {statements} statements"
+    );
 }

@@ -9,7 +9,11 @@ async fn detail_shows_ready_images_in_order_options_and_facilities() {
     let app = spawn_app().await;
     let reference = app.insert_reference(3).await;
     let host = app.insert_user("호스트").await;
-    let mut space = new_space(host, &reference, &[(Slot::Night, 70_000), (Slot::Day, 50_000)]);
+    let mut space = new_space(
+        host,
+        &reference,
+        &[(Slot::Night, 70_000), (Slot::Day, 50_000)],
+    );
     space.facility_ids = vec![reference.facilities[2], reference.facilities[0]];
     let space_id = app.insert_space(&space).await;
     let second = app.add_ready_image(space_id, 2, "b").await;
@@ -43,17 +47,31 @@ async fn detail_shows_ready_images_in_order_options_and_facilities() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["slot"].as_str().unwrap().to_owned(), o["price"].as_i64().unwrap()))
+        .map(|o| {
+            (
+                o["slot"].as_str().unwrap().to_owned(),
+                o["price"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(slots, [("day".to_owned(), 50_000), ("night".to_owned(), 70_000)]);
+    assert_eq!(
+        slots,
+        [("day".to_owned(), 50_000), ("night".to_owned(), 70_000)]
+    );
     let facilities: Vec<_> = body["facilities"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["id"].as_u64().unwrap())
         .collect();
-    assert_eq!(facilities, [reference.facilities[0], reference.facilities[2]]);
-    assert!(body.get("liked").is_none(), "liked only for authenticated callers");
+    assert_eq!(
+        facilities,
+        [reference.facilities[0], reference.facilities[2]]
+    );
+    assert!(
+        body.get("liked").is_none(),
+        "liked only for authenticated callers"
+    );
 }
 
 #[tokio::test]
@@ -108,12 +126,60 @@ async fn the_calendar_follows_the_booking_rules() {
     // d1: day completed. d2: night waiting with a live hold. d3: `all` payment pending.
     // d4: day waiting whose hold ran out (not blocking). d5: night failed, day canceled.
     for order in [
-        new_order(guest, space_id, day, Slot::Day, d(1), OrderStatus::Completed, later),
-        new_order(guest, space_id, night, Slot::Night, d(2), OrderStatus::Waiting, later),
-        new_order(guest, space_id, all, Slot::All, d(3), OrderStatus::PaymentPending, later),
-        new_order(guest, space_id, day, Slot::Day, d(4), OrderStatus::Waiting, earlier),
-        new_order(guest, space_id, night, Slot::Night, d(5), OrderStatus::Failed, later),
-        new_order(guest, space_id, day, Slot::Day, d(5), OrderStatus::Canceled, later),
+        new_order(
+            guest,
+            space_id,
+            day,
+            Slot::Day,
+            d(1),
+            OrderStatus::Completed,
+            later,
+        ),
+        new_order(
+            guest,
+            space_id,
+            night,
+            Slot::Night,
+            d(2),
+            OrderStatus::Waiting,
+            later,
+        ),
+        new_order(
+            guest,
+            space_id,
+            all,
+            Slot::All,
+            d(3),
+            OrderStatus::PaymentPending,
+            later,
+        ),
+        new_order(
+            guest,
+            space_id,
+            day,
+            Slot::Day,
+            d(4),
+            OrderStatus::Waiting,
+            earlier,
+        ),
+        new_order(
+            guest,
+            space_id,
+            night,
+            Slot::Night,
+            d(5),
+            OrderStatus::Failed,
+            later,
+        ),
+        new_order(
+            guest,
+            space_id,
+            day,
+            Slot::Day,
+            d(5),
+            OrderStatus::Canceled,
+            later,
+        ),
     ] {
         assert!(app.insert_order(order).await.is_some());
     }
@@ -181,7 +247,11 @@ async fn an_expired_hold_does_not_block_a_new_claim() {
     let host = app.insert_user("host").await;
     let guest = app.insert_user("guest").await;
     let space_id = app
-        .insert_space(&new_space(host, &reference, &[(Slot::Day, 1000), (Slot::All, 1500)]))
+        .insert_space(&new_space(
+            host,
+            &reference,
+            &[(Slot::Day, 1000), (Slot::All, 1500)],
+        ))
         .await;
     let day = app.option_id(space_id, Slot::Day).await;
     let all = app.option_id(space_id, Slot::All).await;
@@ -189,14 +259,38 @@ async fn an_expired_hold_does_not_block_a_new_claim() {
     let expired = Utc::now() - Duration::seconds(1);
     let live = Utc::now() + Duration::minutes(10);
 
-    let first = new_order(guest, space_id, day, Slot::Day, date, OrderStatus::Waiting, expired);
+    let first = new_order(
+        guest,
+        space_id,
+        day,
+        Slot::Day,
+        date,
+        OrderStatus::Waiting,
+        expired,
+    );
     assert!(app.insert_order(first).await.is_some());
-    let second = new_order(guest, space_id, all, Slot::All, date, OrderStatus::Waiting, live);
+    let second = new_order(
+        guest,
+        space_id,
+        all,
+        Slot::All,
+        date,
+        OrderStatus::Waiting,
+        live,
+    );
     assert!(
         app.insert_order(second).await.is_some(),
         "the expired hold must not block"
     );
-    let third = new_order(guest, space_id, day, Slot::Day, date, OrderStatus::Completed, live);
+    let third = new_order(
+        guest,
+        space_id,
+        day,
+        Slot::Day,
+        date,
+        OrderStatus::Completed,
+        live,
+    );
     assert!(
         app.insert_order(third).await.is_none(),
         "the live `all` hold blocks the day"

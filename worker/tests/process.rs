@@ -1,0 +1,63 @@
+//! The worker binary as an operator runs it: it starts, reports ready, and exits cleanly on
+//! SIGTERM; it refuses to start when Redis does not answer.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+fn worker() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spacecloud-worker"));
+    command
+        .env("APP_ENV", "test")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[test]
+fn starts_and_stops_cleanly_on_sigterm() {
+    let mut child = worker().spawn().expect("spawning the worker");
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let ready = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(30)).ok())
+        .any(|line| line.contains("worker ready"));
+    assert!(ready, "the worker never reported ready");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            assert!(exit.success(), "worker exited with {exit}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "worker ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn refuses_to_start_without_redis() {
+    let output = worker()
+        .env("REDIS_URL", "redis://127.0.0.1:1")
+        .output()
+        .expect("running the worker");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Redis"), "{stderr}");
+}
