@@ -220,6 +220,11 @@ pub fn problem_response(err: poem::Error) -> Response {
     } else {
         let status = err.status();
         match status {
+            StatusCode::UNAUTHORIZED => Problem::new(
+                status,
+                "unauthorized",
+                "this route needs an `Authorization: Bearer <access token>` header",
+            ),
             StatusCode::NOT_FOUND => Problem::new(status, "not_found", "no such route"),
             StatusCode::METHOD_NOT_ALLOWED => Problem::new(
                 status,

@@ -1,7 +1,9 @@
 //! The SpaceCloud HTTP API: poem + poem-openapi over the shared `spacecloud-common` crate.
 
+pub mod auth;
 pub mod body_limit;
 pub mod error;
+pub mod request_log;
 pub mod routes;
 pub mod seed;
 pub mod startup;

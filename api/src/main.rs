@@ -25,8 +25,28 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Print an access token of a seeded demo user (for Swagger UI's Authorize button).
+    Token {
+        #[arg(long, value_enum, default_value_t = DemoUser::Guest)]
+        user: DemoUser,
+    },
     /// Print the OpenAPI document (what `openapi/openapi.json` must hold).
     Openapi,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoUser {
+    Guest,
+    Host,
+}
+
+impl DemoUser {
+    fn kakao_id(self) -> i64 {
+        match self {
+            Self::Guest => seed::DEMO_GUEST_KAKAO_ID,
+            Self::Host => seed::DEMO_HOST_KAKAO_ID,
+        }
+    }
 }
 
 #[tokio::main]
@@ -63,6 +83,22 @@ async fn main() -> anyhow::Result<()> {
                 orders.created = report.orders_created,
                 duration_ms = started.elapsed().as_millis() as u64,
                 "seeded"
+            );
+            for user in [DemoUser::Guest, DemoUser::Host] {
+                let token = seed::demo_token(&state.pool, &state.jwt, user.kakao_id()).await?;
+                let name = if matches!(user, DemoUser::Guest) {
+                    "guest"
+                } else {
+                    "host"
+                };
+                println!("demo {name} access token (1 hour): {token}");
+            }
+        }
+        Command::Token { user } => {
+            let state = startup::build_state(settings)?;
+            println!(
+                "{}",
+                seed::demo_token(&state.pool, &state.jwt, user.kakao_id()).await?
             );
         }
         Command::Openapi => unreachable!("handled before settings are read"),

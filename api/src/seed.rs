@@ -503,3 +503,20 @@ struct BulkOrder {
     date: chrono::NaiveDate,
     status: &'static str,
 }
+
+/// An access token for a demo user, so the API can be explored (Swagger UI's Authorize
+/// button, curl) without a Kakao app. This is a CLI command run by someone holding the
+/// database and the JWT secret; no HTTP route issues tokens without Kakao.
+pub async fn demo_token(
+    pool: &MySqlPool,
+    jwt: &spacecloud_common::auth::JwtKeys,
+    kakao_id: i64,
+) -> anyhow::Result<String> {
+    let id: Option<u64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE kakao_id = ? AND deleted_at IS NULL")
+            .bind(kakao_id)
+            .fetch_optional(pool)
+            .await?;
+    let id = id.ok_or_else(|| anyhow::anyhow!("the demo user does not exist; run `seed` first"))?;
+    Ok(jwt.issue(id, chrono::Utc::now()))
+}

@@ -4,12 +4,19 @@ use anyhow::Context;
 use poem::{
     Endpoint, EndpointExt, Route, Server,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::Tracing,
 };
 use secrecy::ExposeSecret;
-use spacecloud_common::{clock::BusinessClock, config::Settings, db};
+use spacecloud_common::{
+    auth::{JwtKeys, KakaoClient},
+    clock::BusinessClock,
+    config::Settings,
+    db,
+};
 
-use crate::{body_limit::BodyLimit, error::problem_response, routes, state::AppState};
+use crate::{
+    body_limit::BodyLimit, error::problem_response, request_log::log_request, routes,
+    state::AppState,
+};
 
 /// The API server, bound and migrated, ready to run. Tests build it on port 0.
 pub struct Application {
@@ -70,6 +77,8 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         pool,
         redis,
         clock: BusinessClock::new(settings.timezone),
+        jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl_seconds),
+        kakao: KakaoClient::new(settings.kakao.clone()),
         settings: Arc::new(settings),
     })
 }
@@ -86,6 +95,6 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
         .nest("/", api)
         .data(state)
         .with(BodyLimit::new(max_body_bytes))
-        .with(Tracing)
+        .around(log_request)
         .catch_all_error(|err| async move { problem_response(err) })
 }

@@ -1,6 +1,11 @@
 use std::sync::Arc;
 
-use spacecloud_common::{clock::BusinessClock, config::Settings, db::spaces::Moment};
+use spacecloud_common::{
+    auth::{JwtKeys, KakaoClient, sessions::SessionPolicy},
+    clock::BusinessClock,
+    config::Settings,
+    db::spaces::Moment,
+};
 use sqlx::MySqlPool;
 
 /// What every request handler shares. Cheap to clone.
@@ -10,6 +15,8 @@ pub struct AppState {
     pub redis: redis::Client,
     pub clock: BusinessClock,
     pub settings: Arc<Settings>,
+    pub jwt: JwtKeys,
+    pub kakao: KakaoClient,
 }
 
 impl AppState {
@@ -18,6 +25,14 @@ impl AppState {
         Moment {
             now,
             today: self.clock.date_of(now),
+        }
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy<'_> {
+        SessionPolicy {
+            jwt: &self.jwt,
+            refresh_ttl: chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days)),
+            signup_points: self.settings.signup_points,
         }
     }
 

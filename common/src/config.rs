@@ -64,6 +64,27 @@ pub struct Settings {
     /// `MAX_BODY_BYTES`: largest request body accepted (default 110 MiB: ten 10 MiB images and
     /// the form fields).
     pub max_body_bytes: usize,
+    /// `ACCESS_TOKEN_TTL_SECONDS`: lifetime of an access JWT (default 3600).
+    pub access_token_ttl_seconds: u32,
+    /// `REFRESH_TOKEN_TTL_DAYS`: lifetime of a refresh token (default 30).
+    pub refresh_token_ttl_days: u32,
+    pub kakao: KakaoSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct KakaoSettings {
+    /// `KAKAO_API_BASE`: Kakao's API host (default `https://kapi.kakao.com`).
+    pub api_base: String,
+    /// `KAKAO_AUTH_BASE`: Kakao's OAuth host (default `https://kauth.kakao.com`).
+    pub auth_base: String,
+    /// `KAKAO_CLIENT_ID`: the app's REST API key; needed only by the authorization-code flow.
+    pub client_id: String,
+    /// `KAKAO_CLIENT_SECRET`: optional client secret of the authorization-code flow.
+    pub client_secret: Option<SecretString>,
+    /// `KAKAO_REDIRECT_URI`: where Kakao sends the browser back (our callback route).
+    pub redirect_uri: String,
+    /// `KAKAO_TIMEOUT_MS`: the longest we wait for Kakao (default 3000).
+    pub timeout_ms: u64,
 }
 
 impl Settings {
@@ -99,7 +120,34 @@ impl Settings {
                 .trim_end_matches('/')
                 .to_owned(),
             max_body_bytes: reader.parse("MAX_BODY_BYTES", "115343360")?,
+            access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
+            refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
+            kakao: KakaoSettings {
+                api_base: reader
+                    .string("KAKAO_API_BASE", "https://kapi.kakao.com")
+                    .trim_end_matches('/')
+                    .to_owned(),
+                auth_base: reader
+                    .string("KAKAO_AUTH_BASE", "https://kauth.kakao.com")
+                    .trim_end_matches('/')
+                    .to_owned(),
+                client_id: reader.string("KAKAO_CLIENT_ID", ""),
+                client_secret: (lookup)("KAKAO_CLIENT_SECRET")
+                    .filter(|secret| !secret.is_empty())
+                    .map(SecretString::from),
+                redirect_uri: reader.string(
+                    "KAKAO_REDIRECT_URI",
+                    "http://127.0.0.1:8080/api/v1/auth/kakao/callback",
+                ),
+                timeout_ms: reader.parse("KAKAO_TIMEOUT_MS", "3000")?,
+            },
         };
+        if settings.access_token_ttl_seconds == 0 || settings.refresh_token_ttl_days == 0 {
+            return Err(ConfigError::Invalid {
+                name: "ACCESS_TOKEN_TTL_SECONDS",
+                reason: "token lifetimes must be positive".into(),
+            });
+        }
         if settings.database_max_connections == 0 {
             return Err(ConfigError::Invalid {
                 name: "DATABASE_MAX_CONNECTIONS",

@@ -1,6 +1,7 @@
 //! What the API server and the worker share: configuration, domain rules, database access and
 //! error types. Nothing in here knows about HTTP.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;

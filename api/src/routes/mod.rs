@@ -1,6 +1,8 @@
 //! One module per resource; this file only merges them into one documented service.
 
+mod auth;
 mod catalog;
+mod me;
 mod ops;
 mod spaces;
 
@@ -12,15 +14,31 @@ pub enum ApiTags {
     Catalog,
     /// Finding spaces and their calendars.
     Spaces,
+    /// Signing in with Kakao, refreshing and revoking tokens.
+    Auth,
+    /// The signed-in user's account.
+    Me,
     /// Liveness and readiness probes.
     Operations,
 }
 
-pub type Api = (catalog::CatalogApi, spaces::SpacesApi, ops::OpsApi);
+pub type Api = (
+    catalog::CatalogApi,
+    spaces::SpacesApi,
+    auth::AuthApi,
+    me::MeApi,
+    ops::OpsApi,
+);
 
 pub fn api_service() -> OpenApiService<Api, ()> {
     OpenApiService::new(
-        (catalog::CatalogApi, spaces::SpacesApi, ops::OpsApi),
+        (
+            catalog::CatalogApi,
+            spaces::SpacesApi,
+            auth::AuthApi,
+            me::MeApi,
+            ops::OpsApi,
+        ),
         "SpaceCloud API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -17,6 +17,19 @@ use spacecloud_common::{
 };
 use sqlx::{Executor, MySqlPool};
 
+use crate::kakao_stub::{KakaoStub, KakaoUser};
+
+pub const TEST_JWT_SECRET: &str = "test-jwt-secret-that-is-long-enough-0123456789";
+pub const TEST_KAKAO_CLIENT_SECRET: &str = "test-kakao-client-secret-abcdef";
+
+/// A signed-in user's tokens.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub user_id: u64,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
 /// The MySQL server tests create their databases on (`TEST_DATABASE_SERVER`, default the local
 /// MariaDB).
 fn database_server() -> String {
@@ -26,6 +39,7 @@ fn database_server() -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub kakao: KakaoStub,
     pub client: reqwest::Client,
     pub pool: MySqlPool,
     pub state: AppState,
@@ -53,6 +67,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     crate::telemetry::install();
+    let kakao = KakaoStub::start().await;
     let database = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
     let vars = HashMap::from([
         ("APP_ENV", "test".to_owned()),
@@ -62,6 +77,13 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("REDIS_URL", options.redis_url),
         ("MEDIA_BASE_URL", "http://media.test".to_owned()),
         ("MAX_BODY_BYTES", options.max_body_bytes.to_string()),
+        ("JWT_SECRET", TEST_JWT_SECRET.to_owned()),
+        ("KAKAO_API_BASE", kakao.base_url.clone()),
+        ("KAKAO_AUTH_BASE", kakao.base_url.clone()),
+        ("KAKAO_CLIENT_ID", "test-client-id".to_owned()),
+        ("KAKAO_CLIENT_SECRET", TEST_KAKAO_CLIENT_SECRET.to_owned()),
+        ("KAKAO_REDIRECT_URI", "http://app.test/callback".to_owned()),
+        ("KAKAO_TIMEOUT_MS", "1000".to_owned()),
     ]);
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
     let app = Application::build(settings)
@@ -73,6 +95,7 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         address,
+        kakao,
         client: reqwest::Client::new(),
         pool,
         state,
@@ -123,6 +146,23 @@ pub struct Reply {
 }
 
 impl Reply {
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
+
     /// The `field` names of a problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
@@ -157,6 +197,57 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::read(request.send().await.expect("request")).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> Reply {
+        self.send(reqwest::Method::POST, path, None, Some(body))
+            .await
+    }
+
+    /// Signs in through the API as the Kakao user `kakao_id`, registering a token for them
+    /// with the Kakao stub first.
+    pub async fn login_as(&self, kakao_id: i64, nickname: &str) -> Login {
+        let token = format!("kakao-token-{kakao_id}-{}", uuid::Uuid::new_v4().simple());
+        self.kakao.accept_token(
+            &token,
+            KakaoUser {
+                id: kakao_id,
+                nickname: nickname.to_owned(),
+                email: Some(format!("{kakao_id}@kakao.test")),
+            },
+        );
+        let reply = self
+            .post_json(
+                "/api/v1/auth/kakao",
+                serde_json::json!({"access_token": token}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "login: {}", reply.body);
+        Login {
+            user_id: reply.body["user"]["id"].as_u64().unwrap(),
+            access_token: reply.body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: reply.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.get_query(path, &[]).await
     }
@@ -169,20 +260,7 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        Reply::read(response).await
     }
 
     /// Districts, categories and facilities named `<kind> <n>`; returns their ids.

@@ -3,6 +3,8 @@
 mod catalog;
 mod errors;
 mod helpers;
+mod identity;
+mod kakao_stub;
 mod list_model;
 mod operations;
 mod query_count;

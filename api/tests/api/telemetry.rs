@@ -51,14 +51,12 @@ impl StatementCounter {
 pub struct LogCapture(());
 
 impl LogCapture {
-    #[expect(dead_code, reason = "the identity tests capture logs")]
     pub fn start() -> Self {
         install();
         CAPTURED.with(|captured| *captured.borrow_mut() = Some(String::new()));
         Self(())
     }
 
-    #[expect(dead_code, reason = "the identity tests capture logs")]
     pub fn text(&self) -> String {
         CAPTURED.with(|captured| captured.borrow().clone().unwrap_or_default())
     }

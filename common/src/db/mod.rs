@@ -5,7 +5,9 @@
 
 pub mod catalog;
 pub mod orders;
+pub mod refresh_tokens;
 pub mod spaces;
+pub mod users;
 
 use std::{str::FromStr, time::Duration};
 

@@ -3,10 +3,12 @@
 
 mod listing;
 mod slot;
+mod user;
 mod values;
 
 pub use listing::{
     AvailabilityRange, Keyword, Page, PriceRange, SpaceFilter, SpaceListParams, SpaceSort,
 };
 pub use slot::{HalfDay, Slot};
+pub use user::Nickname;
 pub use values::{Headcount, Won};

@@ -1,0 +1,69 @@
+//! The one authentication guard of protected operations: a bearer access JWT whose user still
+//! exists. Declared as the `bearer` security scheme so the spec and Swagger UI's Authorize
+//! button know about it.
+
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use spacecloud_common::{
+    auth::TokenError,
+    db::users::{self, UserRow},
+};
+
+use crate::{error::Problem, state::AppState};
+
+/// The access token (JWT) returned by `/api/v1/auth/kakao`, the Kakao callback or
+/// `/api/v1/auth/refresh`. Locally, `spacecloud-api token` prints one for a demo user.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearer",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "authenticate"
+)]
+pub struct BearerAuth(pub UserRow);
+
+impl BearerAuth {
+    pub fn user_id(&self) -> u64 {
+        self.0.id
+    }
+}
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
+    let state = req
+        .data::<AppState>()
+        .expect("the application state is attached to every request");
+    let claims = state.jwt.verify(&bearer.token).map_err(|err| {
+        let (code, detail) = match err {
+            TokenError::Expired => ("token_expired", "the access token has expired"),
+            TokenError::Invalid => ("invalid_token", "the access token is not valid"),
+        };
+        unauthorized(code, detail)
+    })?;
+    let user_id = claims
+        .user_id()
+        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    let mut conn = state.pool.acquire().await.map_err(|err| {
+        let problem = Problem::from(spacecloud_common::error::AppError::from(err));
+        poem::Error::from_response(problem.into_http_response())
+    })?;
+    match users::find_active(&mut conn, user_id).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(unauthorized(
+            "invalid_token",
+            "the access token's user no longer exists",
+        )),
+        Err(err) => Err(poem::Error::from_response(
+            Problem::from(err).into_http_response(),
+        )),
+    }
+}
+
+fn unauthorized(code: &str, detail: &str) -> poem::Error {
+    let problem = Problem::new(poem::http::StatusCode::UNAUTHORIZED, code, detail);
+    let mut response = problem.into_http_response();
+    response.headers_mut().insert(
+        poem::http::header::WWW_AUTHENTICATE,
+        poem::http::HeaderValue::from_static("Bearer"),
+    );
+    poem::Error::from_response(response)
+}

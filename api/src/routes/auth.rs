@@ -1,0 +1,312 @@
+//! Signing in with Kakao (token flow and authorization-code flow), refreshing and logging out.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::Query,
+    payload::{Json, PlainText},
+};
+use rand::RngCore;
+use redis::AsyncCommands;
+use spacecloud_common::{
+    auth::{
+        KakaoError,
+        sessions::{self, Session, SignInError},
+    },
+    db::refresh_tokens::{self, RefreshError},
+    error::AppError,
+};
+
+use super::{ApiTags, me::Me};
+use crate::{error::Problem, error_responses, state::AppState};
+
+pub struct AuthApi;
+
+/// How long the `state` of an authorization-code login stays valid.
+const OAUTH_STATE_TTL_SECONDS: u64 = 600;
+
+#[derive(Object)]
+struct KakaoLogin {
+    /// Required: the access token the frontend received from Kakao's SDK. (Declared optional
+    /// so that a missing value is answered 422 naming the field, like other validation errors.)
+    access_token: Option<String>,
+}
+
+#[derive(Object)]
+struct RefreshRequest {
+    /// Required. (Declared optional so that a missing value is answered 422 naming the field.)
+    refresh_token: Option<String>,
+}
+
+/// A fresh token pair. Send `access_token` as `Authorization: Bearer …`; trade `refresh_token`
+/// for a new pair at `/auth/refresh` before it expires (each refresh token works once).
+#[derive(Object)]
+struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+    /// Always `Bearer`.
+    token_type: String,
+    /// Seconds until `access_token` expires.
+    expires_in: i64,
+    user: Me,
+    /// True on the user's first login.
+    created: bool,
+}
+
+impl From<Session> for TokenPair {
+    fn from(session: Session) -> Self {
+        Self {
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: session.expires_in,
+            user: session.user.into(),
+            created: session.created,
+        }
+    }
+}
+
+error_responses!(
+    /// Errors of signing in with Kakao.
+    LoginError {
+        Unauthorized = 401 "Kakao refused the token or code (`invalid_kakao_token`, `invalid_kakao_code`).",
+        Forbidden = 403 "The account was deleted (`account_deleted`).",
+        Unprocessable = 422 "A required field is missing or empty.",
+        BadGateway = 502 "Kakao failed, was too slow or answered garbage (`kakao_unavailable`).",
+        Unavailable = 503 "Our database or Redis is unavailable.",
+    }
+);
+
+error_responses!(
+    /// Errors of the token endpoints.
+    TokenError {
+        Unauthorized = 401 "The refresh token is unknown, expired, revoked or reused.",
+        Unprocessable = 422 "A required field is missing or empty.",
+        Unavailable = 503 "Our database is unavailable.",
+    }
+);
+
+#[derive(ApiResponse)]
+enum AuthorizeResponse {
+    /// Redirect to Kakao's consent page.
+    #[oai(status = 302)]
+    Redirect(
+        PlainText<String>,
+        #[oai(header = "Location")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum LogoutResponse {
+    /// The refresh token and every token of its login are revoked.
+    #[oai(status = 204)]
+    LoggedOut,
+}
+
+fn kakao_problem(err: KakaoError) -> Problem {
+    use poem::http::StatusCode;
+    match err {
+        KakaoError::InvalidToken => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_kakao_token",
+            "Kakao does not accept this access token",
+        ),
+        KakaoError::InvalidCode => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_kakao_code",
+            "Kakao does not accept this authorization code",
+        ),
+        KakaoError::Unavailable(reason) => {
+            tracing::warn!(kakao.failure = %reason, "kakao unavailable");
+            Problem::new(
+                StatusCode::BAD_GATEWAY,
+                "kakao_unavailable",
+                "Kakao could not be reached; try again shortly",
+            )
+        }
+    }
+}
+
+fn sign_in_problem(err: SignInError) -> Problem {
+    match err {
+        SignInError::AccountDeleted => Problem::new(
+            poem::http::StatusCode::FORBIDDEN,
+            "account_deleted",
+            "this account was deleted",
+        ),
+        SignInError::App(err) => err.into(),
+    }
+}
+
+fn required<'v>(field: &str, value: &'v Option<String>) -> Result<&'v str, AppError> {
+    match value.as_deref().map(str::trim) {
+        Some(value) if !value.is_empty() => Ok(value),
+        _ => Err(AppError::invalid(
+            field,
+            "is required and must not be empty",
+        )),
+    }
+}
+
+impl AuthApi {
+    async fn sign_in_with_kakao_token(
+        state: &AppState,
+        kakao_token: &str,
+    ) -> Result<Json<TokenPair>, LoginError> {
+        let profile = state
+            .kakao
+            .user_info(kakao_token)
+            .await
+            .map_err(kakao_problem)?;
+        let session = sessions::sign_in(
+            &state.pool,
+            &state.session_policy(),
+            &profile,
+            state.clock.now(),
+        )
+        .await
+        .map_err(sign_in_problem)?;
+        tracing::info!(
+            user.id = session.user.id,
+            user.created = session.created,
+            "signed in"
+        );
+        Ok(Json(session.into()))
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Sign in with a Kakao access token the frontend already holds (Kakao JavaScript or mobile
+    /// SDK). Creates the user on first login.
+    #[oai(path = "/kakao", method = "post", operation_id = "loginWithKakaoToken")]
+    async fn kakao_token(
+        &self,
+        state: Data<&AppState>,
+        body: Json<KakaoLogin>,
+    ) -> Result<Json<TokenPair>, LoginError> {
+        let kakao_token = required("access_token", &body.access_token)?;
+        Self::sign_in_with_kakao_token(&state, kakao_token).await
+    }
+
+    /// Start the server-side authorization-code flow: redirects the browser to Kakao's consent
+    /// page with a single-use `state` that expires after 10 minutes.
+    #[oai(
+        path = "/kakao/authorize",
+        method = "get",
+        operation_id = "startKakaoLogin"
+    )]
+    async fn kakao_authorize(
+        &self,
+        state: Data<&AppState>,
+    ) -> Result<AuthorizeResponse, LoginError> {
+        let mut bytes = [0u8; 24];
+        rand::rng().fill_bytes(&mut bytes);
+        let oauth_state = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let mut redis = state
+            .redis
+            .get_multiplexed_async_connection()
+            .await
+            .map_err(AppError::from)?;
+        let _: () = redis
+            .set_ex(oauth_state_key(&oauth_state), 1, OAUTH_STATE_TTL_SECONDS)
+            .await
+            .map_err(AppError::from)?;
+        let location = state.kakao.authorize_url(&oauth_state);
+        Ok(AuthorizeResponse::Redirect(
+            PlainText(format!("Redirecting to {location}")),
+            location,
+            "no-store".into(),
+        ))
+    }
+
+    /// Where Kakao sends the browser back: checks `state` (once), exchanges `code` and signs in.
+    #[oai(
+        path = "/kakao/callback",
+        method = "get",
+        operation_id = "finishKakaoLogin"
+    )]
+    async fn kakao_callback(
+        &self,
+        state: Data<&AppState>,
+        code: Query<String>,
+        #[oai(name = "state")] oauth_state: Query<String>,
+    ) -> Result<Json<TokenPair>, LoginError> {
+        let mut redis = state
+            .redis
+            .get_multiplexed_async_connection()
+            .await
+            .map_err(AppError::from)?;
+        let known: Option<i64> = redis
+            .get_del(oauth_state_key(&oauth_state))
+            .await
+            .map_err(AppError::from)?;
+        if known.is_none() {
+            return Err(Problem::new(
+                poem::http::StatusCode::BAD_REQUEST,
+                "invalid_state",
+                "the login `state` is unknown, expired or already used; start the login again",
+            )
+            .into());
+        }
+        let kakao_token = state
+            .kakao
+            .exchange_code(&code)
+            .await
+            .map_err(kakao_problem)?;
+        Self::sign_in_with_kakao_token(&state, &kakao_token).await
+    }
+
+    /// Trade a refresh token for a new pair. Each refresh token works once; presenting a used
+    /// one again revokes every token of that login.
+    #[oai(path = "/refresh", method = "post", operation_id = "refreshTokens")]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RefreshRequest>,
+    ) -> Result<Json<TokenPair>, TokenError> {
+        let presented = required("refresh_token", &body.refresh_token)?;
+        let session = sessions::refresh(
+            &state.pool,
+            &state.session_policy(),
+            presented,
+            state.clock.now(),
+        )
+        .await
+        .map_err(|err| match err {
+            RefreshError::Invalid => Problem::new(
+                poem::http::StatusCode::UNAUTHORIZED,
+                "invalid_refresh_token",
+                "the refresh token is unknown, expired or revoked",
+            ),
+            RefreshError::Reused => {
+                tracing::warn!("refresh token reuse detected; family revoked");
+                Problem::new(
+                    poem::http::StatusCode::UNAUTHORIZED,
+                    "refresh_token_reused",
+                    "this refresh token was already used; sign in again",
+                )
+            }
+            RefreshError::App(err) => err.into(),
+        })?;
+        Ok(Json(session.into()))
+    }
+
+    /// Revoke a refresh token and every token of its login. Idempotent.
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RefreshRequest>,
+    ) -> Result<LogoutResponse, TokenError> {
+        let presented = required("refresh_token", &body.refresh_token)?;
+        let mut conn = state.pool.acquire().await?;
+        refresh_tokens::revoke(&mut conn, presented, state.clock.now()).await?;
+        Ok(LogoutResponse::LoggedOut)
+    }
+}
+
+fn oauth_state_key(state: &str) -> String {
+    format!("spacecloud:oauth_state:{state}")
+}

@@ -1,0 +1,77 @@
+//! The signed-in user's own account.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, payload::Json};
+use spacecloud_common::{
+    db::users::{self, UserRow},
+    domain::Nickname,
+};
+
+use super::ApiTags;
+use crate::{auth::BearerAuth, error_responses, state::AppState};
+
+pub struct MeApi;
+
+#[derive(Object, Debug)]
+pub struct Me {
+    pub id: u64,
+    pub nickname: String,
+    /// Absent when the user did not consent to share it with us on Kakao.
+    pub email: Option<String>,
+    pub profile_image_url: Option<String>,
+    /// Points available to pay for bookings.
+    pub points: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for Me {
+    fn from(user: UserRow) -> Self {
+        Self {
+            id: user.id,
+            nickname: user.nickname,
+            email: user.email,
+            profile_image_url: user.profile_image_url,
+            points: user.points,
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct MeChanges {
+    /// 1–30 characters after trimming.
+    nickname: String,
+}
+
+error_responses!(
+    /// Errors of the account routes.
+    MeError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        Unprocessable = 422 "The nickname is empty or too long.",
+        Unavailable = 503 "Our database is unavailable.",
+    }
+);
+
+#[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Me")]
+impl MeApi {
+    /// The signed-in user.
+    #[oai(path = "/", method = "get", operation_id = "getMe")]
+    async fn me(&self, auth: BearerAuth) -> Result<Json<Me>, MeError> {
+        Ok(Json(auth.0.into()))
+    }
+
+    /// Change the signed-in user's nickname.
+    #[oai(path = "/", method = "patch", operation_id = "updateMe")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<MeChanges>,
+    ) -> Result<Json<Me>, MeError> {
+        let nickname = Nickname::parse("nickname", &body.nickname)?;
+        let mut conn = state.pool.acquire().await?;
+        let user = users::rename(&mut conn, auth.user_id(), &nickname, state.clock.now()).await?;
+        Ok(Json(user.into()))
+    }
+}

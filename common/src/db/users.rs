@@ -1,0 +1,114 @@
+//! Users, known by their Kakao id alone (a nickname is only a label and changes).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, MySqlConnection};
+
+use crate::{
+    auth::KakaoProfile,
+    domain::Nickname,
+    error::{AppError, violated_unique_index},
+};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: u64,
+    pub kakao_id: i64,
+    pub nickname: String,
+    pub email: Option<String>,
+    pub profile_image_url: Option<String>,
+    pub points: i64,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+const USER_COLUMNS: &str =
+    "id, kakao_id, nickname, email, profile_image_url, points, created_at, deleted_at";
+
+pub struct SignIn {
+    pub user: UserRow,
+    pub created: bool,
+}
+
+/// Creates the user of a Kakao profile on first sight, otherwise refreshes what Kakao says
+/// about them. Concurrent first logins of the same person create one row: the unique Kakao id
+/// turns every insert but one into an update.
+pub async fn sign_in_from_kakao(
+    conn: &mut MySqlConnection,
+    profile: &KakaoProfile,
+    signup_points: i64,
+    now: DateTime<Utc>,
+) -> Result<SignIn, AppError> {
+    let nickname = Nickname::from_kakao(profile.nickname.as_deref(), profile.kakao_id);
+    let email = profile.email.as_deref().filter(|email| email.len() <= 255);
+    let image = profile
+        .profile_image_url
+        .as_deref()
+        .filter(|url| url.len() <= 1024);
+    let inserted = sqlx::query(
+        "INSERT INTO users (kakao_id, nickname, email, profile_image_url, points, created_at, \
+         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(profile.kakao_id)
+    .bind(nickname.as_str())
+    .bind(email)
+    .bind(image)
+    .bind(signup_points)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await;
+    let created = match inserted {
+        Ok(_) => true,
+        Err(err) if violated_unique_index(&err, &["users_kakao_id_unique"]).is_some() => {
+            sqlx::query(
+                "UPDATE users SET nickname = ?, email = ?, profile_image_url = ?, updated_at = ? \
+                 WHERE kakao_id = ?",
+            )
+            .bind(nickname.as_str())
+            .bind(email)
+            .bind(image)
+            .bind(now)
+            .bind(profile.kakao_id)
+            .execute(&mut *conn)
+            .await?;
+            false
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let user = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE kakao_id = ?"
+    )))
+    .bind(profile.kakao_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(SignIn { user, created })
+}
+
+/// A live (not deleted) user.
+pub async fn find_active(conn: &mut MySqlConnection, id: u64) -> Result<Option<UserRow>, AppError> {
+    Ok(sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = ? AND deleted_at IS NULL"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn rename(
+    conn: &mut MySqlConnection,
+    id: u64,
+    nickname: &Nickname,
+    now: DateTime<Utc>,
+) -> Result<UserRow, AppError> {
+    sqlx::query(
+        "UPDATE users SET nickname = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+    )
+    .bind(nickname.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    find_active(conn, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))
+}
