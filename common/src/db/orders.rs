@@ -1,7 +1,7 @@
 //! Orders and the slot claims that keep two blocking orders off the same half-day.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{MySql, MySqlConnection, QueryBuilder};
+use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use crate::{
     domain::{HalfDay, Slot},
@@ -32,6 +32,15 @@ impl OrderStatus {
         }
     }
 
+    pub const EVERY: [OrderStatus; 6] = [
+        Self::Waiting,
+        Self::PaymentPending,
+        Self::Completed,
+        Self::Failed,
+        Self::Expired,
+        Self::Canceled,
+    ];
+
     /// Whether an order in this status holds claims on its half-days.
     pub fn claims_slot(self) -> bool {
         matches!(self, Self::Waiting | Self::PaymentPending | Self::Completed)
@@ -41,6 +50,17 @@ impl OrderStatus {
     /// order, forever (`None`) once payment has started.
     pub fn claim_expiry(self, hold_expires_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         (self == Self::Waiting).then_some(hold_expires_at)
+    }
+}
+
+impl std::str::FromStr for OrderStatus {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::EVERY
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| format!("unknown order status `{value}`"))
     }
 }
 
@@ -175,4 +195,115 @@ pub async fn claim(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// An order as the API shows it, with its space's title and host.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderRow {
+    pub id: u64,
+    pub user_id: u64,
+    pub space_id: u64,
+    pub space_title: String,
+    pub host_id: u64,
+    pub thumbnail_key: Option<String>,
+    pub option_id: u64,
+    pub slot: String,
+    pub price: i64,
+    pub date: NaiveDate,
+    pub headcount: u32,
+    pub amount: i64,
+    pub status: String,
+    pub hold_expires_at: DateTime<Utc>,
+    pub failure_reason: Option<String>,
+    pub refunded_points: Option<i64>,
+    pub booker_name: String,
+    pub booker_phone: String,
+    pub booker_email: String,
+    pub booker_purpose: Option<String>,
+    pub booker_request: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderEventRow {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub cause: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const ORDER_SELECT: &str = "SELECT o.id, o.user_id, o.space_id, s.title AS space_title, \
+     s.host_id, (SELECT i.thumbnail_key FROM space_images i WHERE i.space_id = o.space_id \
+     AND i.status = 'ready' AND i.deleted_at IS NULL ORDER BY i.position, i.id LIMIT 1) \
+     AS thumbnail_key, o.option_id, o.slot, o.price, o.date, o.headcount, o.amount, o.status, \
+     o.hold_expires_at, o.failure_reason, o.refunded_points, o.booker_name, o.booker_phone, \
+     o.booker_email, o.booker_purpose, o.booker_request, o.created_at, o.updated_at \
+     FROM orders o JOIN spaces s ON s.id = o.space_id";
+
+/// An order its booker or its space's host may see; anyone else gets `None`, as if it did not
+/// exist, so order ids reveal nothing.
+pub async fn find_visible(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+    viewer_id: u64,
+) -> Result<Option<OrderRow>, AppError> {
+    Ok(sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(format!(
+        "{ORDER_SELECT} WHERE o.id = ? AND (o.user_id = ? OR s.host_id = ?)"
+    )))
+    .bind(order_id)
+    .bind(viewer_id)
+    .bind(viewer_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn history(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+) -> Result<Vec<OrderEventRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT from_status, to_status, cause, created_at FROM order_events \
+         WHERE order_id = ? ORDER BY id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Whose orders a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub enum OrderOwner {
+    Booker(u64),
+    Space(u64),
+}
+
+/// A page of orders, newest date first (ties: newest order first), and the total.
+pub async fn list(
+    conn: &mut MySqlConnection,
+    owner: OrderOwner,
+    status: Option<OrderStatus>,
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<OrderRow>, u64), AppError> {
+    let filter = |builder: &mut QueryBuilder<MySql>| {
+        match owner {
+            OrderOwner::Booker(user_id) => builder.push(" WHERE o.user_id = ").push_bind(user_id),
+            OrderOwner::Space(space_id) => builder.push(" WHERE o.space_id = ").push_bind(space_id),
+        };
+        if let Some(status) = status {
+            builder.push(" AND o.status = ").push_bind(status.as_str());
+        }
+    };
+    let mut count = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM orders o");
+    filter(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut page = QueryBuilder::<MySql>::new(ORDER_SELECT);
+    filter(&mut page);
+    page.push(" ORDER BY o.date DESC, o.id DESC LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows = page.build_query_as().fetch_all(&mut *conn).await?;
+    Ok((rows, total as u64))
 }

@@ -114,19 +114,28 @@ pub async fn list(
         return Ok((Vec::new(), total as u64));
     }
 
-    let mut rows = QueryBuilder::<MySql>::new(summary_select());
-    push_filters(&mut rows, filter, moment);
-    rows.push(match filter.sort {
+    // Deferred join: the inner query sorts and pages bare ids (cheap, index-friendly); names,
+    // rating and the thumbnail subquery are then computed for the page's rows only, instead
+    // of for every match before the sort.
+    let order_by = match filter.sort {
         SpaceSort::Popular => " ORDER BY s.like_count DESC, s.id DESC",
         SpaceSort::PriceAsc => " ORDER BY s.min_price ASC, s.id DESC",
         SpaceSort::PriceDesc => " ORDER BY s.min_price DESC, s.id DESC",
         SpaceSort::Newest => " ORDER BY s.created_at DESC, s.id DESC",
         SpaceSort::Rating => " ORDER BY rating_tenths IS NULL, rating_tenths DESC, s.id DESC",
-    });
-    rows.push(" LIMIT ")
+    };
+    let mut rows = QueryBuilder::<MySql>::new(format!(
+        "{} JOIN (SELECT s.id, {RATING_TENTHS} AS rating_tenths FROM spaces s",
+        summary_select()
+    ));
+    push_filters(&mut rows, filter, moment);
+    rows.push(order_by)
+        .push(" LIMIT ")
         .push_bind(page.per_page())
         .push(" OFFSET ")
-        .push_bind(page.offset());
+        .push_bind(page.offset())
+        .push(") page ON page.id = s.id")
+        .push(order_by);
     let items = rows.build_query_as().fetch_all(&mut *conn).await?;
     Ok((items, total as u64))
 }

@@ -1,11 +1,13 @@
 //! Domain types. Each is parsed once at the edge (`parse` / `TryFrom`) so the rest of the
 //! system never sees an unchecked value.
 
+mod booking;
 mod listing;
 mod slot;
 mod user;
 mod values;
 
+pub use booking::{BookerInput, BookingDate, MAX_DAYS_AHEAD, ValidBooker, validation};
 pub use listing::{
     AvailabilityRange, Keyword, Page, PriceRange, SpaceFilter, SpaceListParams, SpaceSort,
 };

@@ -1,0 +1,153 @@
+//! `Idempotency-Key` support. The key is reserved inside the same transaction as the work it
+//! guards and completed with the id of the order it produced before that transaction commits,
+//! so a stored key always points at finished work; a concurrent duplicate waits on the key's
+//! row lock and then replays. Keys live 24 hours. Only successful requests are remembered: a
+//! request that failed changed nothing and may simply be sent again.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{FromRow, MySqlConnection};
+
+use crate::error::{AppError, violated_unique_index};
+
+pub const KEY_LIFETIME_HOURS: i64 = 24;
+pub const MAX_KEY_LENGTH: usize = 255;
+
+/// A client's idempotency key for one kind of request, with a fingerprint of the request.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    user_id: u64,
+    scope: String,
+    key: String,
+    request_hash: [u8; 32],
+}
+
+impl IdempotencyKey {
+    /// `scope` names the operation (and resource) the key is used for; `request` is a stable
+    /// serialisation of everything the request asks for.
+    pub fn parse(
+        user_id: u64,
+        scope: impl Into<String>,
+        key: &str,
+        request: &[u8],
+    ) -> Result<Self, AppError> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LENGTH || !key.is_ascii() {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                format!("must be 1 to {MAX_KEY_LENGTH} ASCII characters"),
+            ));
+        }
+        Ok(Self {
+            user_id,
+            scope: scope.into(),
+            key: key.to_owned(),
+            request_hash: Sha256::digest(request).into(),
+        })
+    }
+}
+
+pub enum Reservation {
+    /// The key is new: do the work, then `complete` it in the same transaction.
+    Reserved,
+    /// The same request was already done; answer with this order again.
+    Replay(u64),
+}
+
+#[derive(FromRow)]
+struct StoredKey {
+    request_hash: Vec<u8>,
+    response_body: Option<Vec<u8>>,
+    created_at: DateTime<Utc>,
+}
+
+const PRIMARY: &str = "PRIMARY";
+
+pub async fn reserve(
+    conn: &mut MySqlConnection,
+    key: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Reservation, AppError> {
+    // A key older than its lifetime is forgotten, whether or not the cleanup ran.
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE user_id = ? AND scope = ? AND idempotency_key = ? \
+         AND created_at <= ?",
+    )
+    .bind(key.user_id)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(now - Duration::hours(KEY_LIFETIME_HOURS))
+    .execute(&mut *conn)
+    .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, scope, idempotency_key, request_hash, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(key.user_id)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(&key.request_hash[..])
+    .bind(now)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Reservation::Reserved),
+        Err(err) if violated_unique_index(&err, &[PRIMARY]).is_some() => {
+            let stored: StoredKey = sqlx::query_as(
+                "SELECT request_hash, response_body, created_at FROM idempotency_keys \
+                 WHERE user_id = ? AND scope = ? AND idempotency_key = ?",
+            )
+            .bind(key.user_id)
+            .bind(&key.scope)
+            .bind(&key.key)
+            .fetch_one(&mut *conn)
+            .await?;
+            if stored.request_hash != key.request_hash {
+                return Err(AppError::invalid(
+                    "Idempotency-Key",
+                    "was already used for a different request",
+                ));
+            }
+            let order_id = stored
+                .response_body
+                .and_then(|body| String::from_utf8(body).ok())
+                .and_then(|body| body.parse().ok())
+                .ok_or_else(|| {
+                    tracing::error!(created_at = %stored.created_at, "idempotency key without a result");
+                    AppError::Conflict {
+                        code: "idempotency_key_in_use",
+                        detail: "a request with this key is still being processed".into(),
+                    }
+                })?;
+            Ok(Reservation::Replay(order_id))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn complete(
+    conn: &mut MySqlConnection,
+    key: &IdempotencyKey,
+    order_id: u64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = 200, response_body = ? \
+         WHERE user_id = ? AND scope = ? AND idempotency_key = ?",
+    )
+    .bind(order_id.to_string().into_bytes())
+    .bind(key.user_id)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes keys past their lifetime; run by the worker's periodic sweep.
+pub async fn purge_expired(conn: &mut MySqlConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= ? LIMIT 10000")
+        .bind(now - Duration::hours(KEY_LIFETIME_HOURS))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,458 @@
+//! The booking rules of API.md made true under concurrency: placing a hold, paying, settling,
+//! cancelling and expiring. Every state change is guarded by the order's current state inside
+//! a transaction that also writes the order's history, so retried or duplicated work changes
+//! nothing the second time.
+
+pub mod idempotency;
+pub mod payment;
+
+use std::future::Future;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::{FromRow, MySqlConnection, MySqlPool};
+
+use crate::{
+    db::orders::{self, Booker, NewOrder, OrderStatus},
+    domain::{BookerInput, BookingDate, Slot, ValidBooker, validation},
+    error::{AppError, FieldError},
+};
+use idempotency::{IdempotencyKey, Reservation};
+use payment::{Charge, PaymentProvider};
+
+/// A guest's booking request as it arrived (ids and values not yet checked against the space).
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub space_id: u64,
+    pub option_id: u64,
+    pub date: NaiveDate,
+    pub headcount: i64,
+    pub booker: BookerInput,
+}
+
+pub struct BookingPolicy {
+    pub hold: Duration,
+}
+
+/// The result of an operation that honours an idempotency key: the order it concerns, and
+/// whether this answer replays an earlier request.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub order_id: u64,
+    pub replayed: bool,
+}
+
+#[derive(FromRow)]
+struct BookableOption {
+    space_id: u64,
+    slot: String,
+    price: i64,
+    min_count: u32,
+    max_count: u32,
+}
+
+/// Validates a booking and, in one transaction, claims its half-days and creates the
+/// `waiting` order. The loser of a race for the same slot gets `slot_unavailable`.
+pub async fn place_order(
+    pool: &MySqlPool,
+    user_id: u64,
+    request: &BookingRequest,
+    key: Option<&IdempotencyKey>,
+    policy: &BookingPolicy,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Outcome, AppError> {
+    let mut errors = Vec::new();
+    let date = BookingDate::parse("date", request.date, today).map_err(|e| errors.push(e));
+    let booker = ValidBooker::parse(request.booker.clone()).map_err(|e| errors.extend(e));
+    let option: Option<BookableOption> = sqlx::query_as(
+        "SELECT o.space_id, o.slot, o.price, s.min_count, s.max_count \
+         FROM space_options o JOIN spaces s ON s.id = o.space_id \
+         WHERE o.id = ? AND s.id = ? AND s.deleted_at IS NULL",
+    )
+    .bind(request.option_id)
+    .bind(request.space_id)
+    .fetch_optional(pool)
+    .await?;
+    let option = match option {
+        Some(option) => option,
+        None => {
+            let space_exists: Option<u64> =
+                sqlx::query_scalar("SELECT id FROM spaces WHERE id = ? AND deleted_at IS NULL")
+                    .bind(request.space_id)
+                    .fetch_optional(pool)
+                    .await?;
+            if space_exists.is_none() {
+                return Err(AppError::NotFound("space"));
+            }
+            errors.push(FieldError::new("option_id", "is not an option of this space"));
+            return Err(AppError::Validation(errors));
+        }
+    };
+    if request.headcount < i64::from(option.min_count)
+        || request.headcount > i64::from(option.max_count)
+    {
+        errors.push(FieldError::new(
+            "headcount",
+            format!(
+                "must be between {} and {} for this space",
+                option.min_count, option.max_count
+            ),
+        ));
+    }
+    validation(errors)?;
+    let (Ok(date), Ok(booker)) = (date, booker) else {
+        unreachable!("errors were reported above");
+    };
+    let slot: Slot = option
+        .slot
+        .parse()
+        .map_err(|_| AppError::invalid("option_id", "has an unknown slot"))?;
+    let booker = booker.get();
+    let order = NewOrder {
+        user_id,
+        space_id: option.space_id,
+        option_id: request.option_id,
+        slot,
+        price: option.price,
+        date: date.get(),
+        headcount: request.headcount as u32,
+        status: OrderStatus::Waiting,
+        hold_expires_at: now + policy.hold,
+        booker: Booker {
+            name: booker.name.clone(),
+            phone: booker.phone.clone(),
+            email: booker.email.clone(),
+            purpose: booker.purpose.clone(),
+            request: booker.request.clone(),
+        },
+        created_at: now,
+    };
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        if let Some(key) = key {
+            match idempotency::reserve(&mut tx, key, now).await? {
+                Reservation::Reserved => {}
+                Reservation::Replay(order_id) => {
+                    return Ok(Outcome {
+                        order_id,
+                        replayed: true,
+                    });
+                }
+            }
+        }
+        let order_id = orders::insert(&mut tx, &order, "booked").await?;
+        if let Some(key) = key {
+            idempotency::complete(&mut tx, key, order_id).await?;
+        }
+        tx.commit().await?;
+        Ok(Outcome {
+            order_id,
+            replayed: false,
+        })
+    })
+    .await
+}
+
+#[derive(FromRow)]
+struct LockedOrder {
+    user_id: u64,
+    status: String,
+    hold_expires_at: DateTime<Utc>,
+    amount: i64,
+    date: NaiveDate,
+}
+
+impl LockedOrder {
+    fn status(&self) -> Result<OrderStatus, AppError> {
+        self.status
+            .parse()
+            .map_err(|_| AppError::invalid("status", "unknown order status in the database"))
+    }
+}
+
+async fn lock_order(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+) -> Result<Option<LockedOrder>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT user_id, status, hold_expires_at, amount, date FROM orders WHERE id = ? FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Moves a held order of `user_id` to `payment_pending`; the caller then enqueues the
+/// settlement job. Only a `waiting` order whose hold is still running can be paid.
+pub async fn request_payment(
+    pool: &MySqlPool,
+    user_id: u64,
+    order_id: u64,
+    key: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        if let Some(key) = key {
+            if let Reservation::Replay(order_id) = idempotency::reserve(&mut tx, key, now).await? {
+                return Ok(Outcome {
+                    order_id,
+                    replayed: true,
+                });
+            }
+        }
+        let order = lock_order(&mut tx, order_id)
+            .await?
+            .filter(|order| order.user_id == user_id)
+            .ok_or(AppError::NotFound("order"))?;
+        match order.status()? {
+            OrderStatus::Waiting if order.hold_expires_at > now => {}
+            OrderStatus::Waiting => {
+                return Err(AppError::Conflict {
+                    code: "hold_expired",
+                    detail: "the hold on this slot has run out; book again".into(),
+                });
+            }
+            other => {
+                return Err(AppError::Conflict {
+                    code: "order_not_payable",
+                    detail: format!("an order that is {} cannot be paid", other.as_str()),
+                });
+            }
+        }
+        transition(&mut tx, order_id, OrderStatus::Waiting, OrderStatus::PaymentPending, "payment_requested", now).await?;
+        // From now on only the settlement decides; the hold's clock no longer frees the slot.
+        sqlx::query("UPDATE slot_claims SET expires_at = NULL WHERE order_id = ?")
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(key) = key {
+            idempotency::complete(&mut tx, key, order_id).await?;
+        }
+        tx.commit().await?;
+        Ok(Outcome {
+            order_id,
+            replayed: false,
+        })
+    })
+    .await
+}
+
+/// What the settlement of one order did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Completed,
+    Failed,
+    /// The order was not `payment_pending` (already settled, cancelled…): nothing changed.
+    NothingToDo,
+}
+
+/// Charges the booker and completes the order, or fails it and frees its slot. The charge and
+/// the state change commit together, guarded by the order's state, so running this twice for
+/// the same order charges once.
+pub async fn settle_payment<P: PaymentProvider>(
+    pool: &MySqlPool,
+    provider: &P,
+    order_id: u64,
+    now: DateTime<Utc>,
+) -> Result<Settlement, AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        let Some(order) = lock_order(&mut tx, order_id).await? else {
+            return Ok(Settlement::NothingToDo);
+        };
+        if order.status()? != OrderStatus::PaymentPending {
+            return Ok(Settlement::NothingToDo);
+        }
+        let settlement = match provider.charge(&mut tx, order.user_id, order.amount).await? {
+            Charge::Paid => {
+                transition(&mut tx, order_id, OrderStatus::PaymentPending, OrderStatus::Completed, "payment_settled", now).await?;
+                Settlement::Completed
+            }
+            Charge::Declined(reason) => {
+                sqlx::query("UPDATE orders SET failure_reason = ? WHERE id = ?")
+                    .bind(reason)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await?;
+                transition(&mut tx, order_id, OrderStatus::PaymentPending, OrderStatus::Failed, reason, now).await?;
+                release_claims(&mut tx, order_id).await?;
+                Settlement::Failed
+            }
+        };
+        tx.commit().await?;
+        Ok(settlement)
+    })
+    .await
+}
+
+/// Cancels an order of `user_id`: a held order at any time, a completed one before its date
+/// (refunding the amount in the same transaction).
+pub async fn cancel<P: PaymentProvider>(
+    pool: &MySqlPool,
+    provider: &P,
+    user_id: u64,
+    order_id: u64,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        let order = lock_order(&mut tx, order_id)
+            .await?
+            .filter(|order| order.user_id == user_id)
+            .ok_or(AppError::NotFound("order"))?;
+        let status = order.status()?;
+        match status {
+            OrderStatus::Waiting => {}
+            OrderStatus::Completed if order.date > today => {
+                provider.refund(&mut tx, order.user_id, order.amount).await?;
+                sqlx::query("UPDATE orders SET refunded_points = ? WHERE id = ?")
+                    .bind(order.amount)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            OrderStatus::Completed => {
+                return Err(AppError::Conflict {
+                    code: "cancel_too_late",
+                    detail: "a completed order can only be canceled before its date".into(),
+                });
+            }
+            other => {
+                return Err(AppError::Conflict {
+                    code: "order_not_cancelable",
+                    detail: format!("an order that is {} cannot be canceled", other.as_str()),
+                });
+            }
+        }
+        transition(&mut tx, order_id, status, OrderStatus::Canceled, "canceled_by_guest", now).await?;
+        release_claims(&mut tx, order_id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Expires `waiting` orders whose hold has run out, in batches; several workers may run this
+/// at once (locked rows are skipped, and each change is guarded by the status). Returns how
+/// many orders it expired.
+pub async fn expire_holds(pool: &MySqlPool, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let mut expired = 0;
+    loop {
+        let batch = retry_on_deadlock(|| async {
+            let mut tx = pool.begin().await?;
+            let ids: Vec<u64> = sqlx::query_scalar(
+                "SELECT id FROM orders WHERE status = 'waiting' AND hold_expires_at <= ? \
+                 ORDER BY hold_expires_at LIMIT 200 FOR UPDATE SKIP LOCKED",
+            )
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            for &id in &ids {
+                transition(&mut tx, id, OrderStatus::Waiting, OrderStatus::Expired, "hold_expired", now).await?;
+                release_claims(&mut tx, id).await?;
+            }
+            tx.commit().await?;
+            Ok(ids.len() as u64)
+        })
+        .await?;
+        expired += batch;
+        if batch < 200 {
+            return Ok(expired);
+        }
+    }
+}
+
+/// Orders stuck in `payment_pending` for longer than `older_than`: their settlement job was
+/// lost (Redis flushed, a worker killed before it acknowledged). The caller re-enqueues them;
+/// settlement is idempotent, so a job that was merely slow does no harm.
+pub async fn stuck_payments(
+    pool: &MySqlPool,
+    now: DateTime<Utc>,
+    older_than: Duration,
+) -> Result<Vec<u64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM orders WHERE status = 'payment_pending' AND updated_at <= ? \
+         ORDER BY updated_at LIMIT 1000",
+    )
+    .bind(now - older_than)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Changes an order's status if it still is `from`, and records why. A lost race (the status
+/// moved on) is a conflict, so the caller's transaction rolls back.
+async fn transition(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+    from: OrderStatus,
+    to: OrderStatus,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let changed = sqlx::query(
+        "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(order_id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::Conflict {
+            code: "order_state_changed",
+            detail: "the order changed meanwhile; reload it".into(),
+        });
+    }
+    sqlx::query(
+        "INSERT INTO order_events (order_id, from_status, to_status, cause, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(order_id)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(cause)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn release_claims(conn: &mut MySqlConnection, order_id: u64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM slot_claims WHERE order_id = ?")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Runs a transaction again when MySQL chose it as a deadlock victim (or a lock wait timed
+/// out), so clients never see those errors. Each attempt must be a whole transaction.
+pub async fn retry_on_deadlock<T, F, Fut>(mut attempt: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    const ATTEMPTS: u32 = 5;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(AppError::Database(err)) if tries < ATTEMPTS && is_retryable(&err) => {
+                tracing::debug!(attempt = tries, "transaction retried after a deadlock");
+                let jitter = rand::random_range(1..=10u64) * u64::from(tries);
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_retryable(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|db| matches!(db.number(), 1213 | 1205))
+}
