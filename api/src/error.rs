@@ -96,6 +96,7 @@ impl From<AppError> for Problem {
                 "not_found",
                 format!("{what} not found"),
             ),
+            AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "forbidden", detail),
             AppError::Validation(errors) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",

@@ -11,6 +11,7 @@ use spacecloud_common::{
     clock::BusinessClock,
     config::Settings,
     db,
+    jobs::JobQueues,
 };
 
 use crate::{
@@ -79,6 +80,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         clock: BusinessClock::new(settings.timezone),
         jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl_seconds),
         kakao: KakaoClient::new(settings.kakao.clone()),
+        jobs: JobQueues::new(&settings),
         settings: Arc::new(settings),
     })
 }

@@ -5,6 +5,7 @@ use spacecloud_common::{
     clock::BusinessClock,
     config::Settings,
     db::spaces::Moment,
+    jobs::JobQueues,
 };
 use sqlx::MySqlPool;
 
@@ -17,6 +18,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub kakao: KakaoClient,
+    pub jobs: JobQueues,
 }
 
 impl AppState {

@@ -69,6 +69,24 @@ pub struct Settings {
     /// `REFRESH_TOKEN_TTL_DAYS`: lifetime of a refresh token (default 30).
     pub refresh_token_ttl_days: u32,
     pub kakao: KakaoSettings,
+    pub jobs: JobSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    /// `QUEUE_PREFIX`: prefix of every Redis key of the job queues (default `spacecloud`), so
+    /// several deployments (or tests) can share one Redis.
+    pub queue_prefix: String,
+    /// `WORKER_CONCURRENCY`: jobs one worker process runs at once per queue (default 8).
+    pub concurrency: usize,
+    /// `SWEEP_SCHEDULE`: cron schedule, seconds first, of the sweep that expires holds and
+    /// re-enqueues lost settlements (default every minute, `0 * * * * *`).
+    pub sweep_schedule: String,
+    /// `STUCK_PAYMENT_SECONDS`: a `payment_pending` order older than this is settled again
+    /// (default 180).
+    pub stuck_payment_seconds: u32,
+    /// `JOB_POLL_MS`: how often an idle worker looks for new jobs (default 50).
+    pub poll_ms: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +140,13 @@ impl Settings {
             max_body_bytes: reader.parse("MAX_BODY_BYTES", "115343360")?,
             access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
             refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
+            jobs: JobSettings {
+                queue_prefix: reader.string("QUEUE_PREFIX", "spacecloud"),
+                concurrency: reader.parse("WORKER_CONCURRENCY", "8")?,
+                sweep_schedule: reader.string("SWEEP_SCHEDULE", "0 * * * * *"),
+                stuck_payment_seconds: reader.parse("STUCK_PAYMENT_SECONDS", "180")?,
+                poll_ms: reader.parse("JOB_POLL_MS", "50")?,
+            },
             kakao: KakaoSettings {
                 api_base: reader
                     .string("KAKAO_API_BASE", "https://kapi.kakao.com")
@@ -142,6 +167,12 @@ impl Settings {
                 timeout_ms: reader.parse("KAKAO_TIMEOUT_MS", "3000")?,
             },
         };
+        if let Err(err) = cron::Schedule::from_str(&settings.jobs.sweep_schedule) {
+            return Err(ConfigError::Invalid {
+                name: "SWEEP_SCHEDULE",
+                reason: err.to_string(),
+            });
+        }
         if settings.access_token_ttl_seconds == 0 || settings.refresh_token_ttl_days == 0 {
             return Err(ConfigError::Invalid {
                 name: "ACCESS_TOKEN_TTL_SECONDS",

@@ -26,6 +26,9 @@ impl FieldError {
 pub enum AppError {
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Authenticated, but not allowed to touch this resource (not its owner).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
     /// Well-formed input that breaks a rule; answered 422 with every offending field.
     #[error("invalid input")]
     Validation(Vec<FieldError>),

@@ -4,6 +4,7 @@ mod auth;
 mod catalog;
 mod me;
 mod ops;
+mod orders;
 mod spaces;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -18,6 +19,8 @@ pub enum ApiTags {
     Auth,
     /// The signed-in user's account.
     Me,
+    /// Holding, paying and cancelling bookings.
+    Orders,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -27,6 +30,7 @@ pub type Api = (
     spaces::SpacesApi,
     auth::AuthApi,
     me::MeApi,
+    orders::OrdersApi,
     ops::OpsApi,
 );
 
@@ -37,6 +41,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
             spaces::SpacesApi,
             auth::AuthApi,
             me::MeApi,
+            orders::OrdersApi,
             ops::OpsApi,
         ),
         "SpaceCloud API",

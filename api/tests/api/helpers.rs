@@ -84,6 +84,10 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("KAKAO_CLIENT_SECRET", TEST_KAKAO_CLIENT_SECRET.to_owned()),
         ("KAKAO_REDIRECT_URI", "http://app.test/callback".to_owned()),
         ("KAKAO_TIMEOUT_MS", "1000".to_owned()),
+        ("QUEUE_PREFIX", database.clone()),
+        ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
+        ("STUCK_PAYMENT_SECONDS", "2".to_owned()),
+        ("JOB_POLL_MS", "20".to_owned()),
     ]);
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
     let app = Application::build(settings)
@@ -128,6 +132,19 @@ impl Drop for TestApp {
                         let _ = pool
                             .execute(sqlx::AssertSqlSafe(format!("KILL {session}")))
                             .await;
+                    }
+                    if let Ok(client) = redis::Client::open("redis://127.0.0.1:6379")
+                        && let Ok(mut redis) = client.get_multiplexed_async_connection().await
+                    {
+                        let keys: Vec<String> = redis::cmd("KEYS")
+                            .arg(format!("{database}:*"))
+                            .query_async(&mut redis)
+                            .await
+                            .unwrap_or_default();
+                        if !keys.is_empty() {
+                            let _: Result<(), _> =
+                                redis::cmd("DEL").arg(keys).query_async(&mut redis).await;
+                        }
                     }
                     let drop = format!("DROP DATABASE IF EXISTS `{database}`");
                     let _ = pool.execute(sqlx::AssertSqlSafe(drop)).await;
@@ -197,6 +214,34 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Runs a worker (settlement and sweep, every second) on this test's database and queues
+    /// until the test ends.
+    pub async fn start_worker(&self) {
+        let worker = spacecloud_worker::Worker::build(&self.state.settings)
+            .await
+            .expect("building the worker");
+        tokio::spawn(worker.run_until_stopped(std::future::pending()));
+    }
+
+    /// Polls `probe` until it returns `Some`, failing the test after `seconds`.
+    pub async fn eventually<T, F, Fut>(&self, seconds: u64, what: &str, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if let Some(value) = probe().await {
+                return value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Sends `method path` with an optional bearer token and JSON body.
     pub async fn send(
         &self,

@@ -1,5 +1,6 @@
 //! Black-box tests of the API over HTTP, one database per test.
 
+mod booking;
 mod catalog;
 mod errors;
 mod helpers;

@@ -144,10 +144,15 @@ pub async fn complete(
 }
 
 /// Deletes keys past their lifetime; run by the worker's periodic sweep.
-pub async fn purge_expired(conn: &mut MySqlConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= ? LIMIT 10000")
-        .bind(now - Duration::hours(KEY_LIFETIME_HOURS))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected())
+pub async fn purge_expired(
+    conn: &mut MySqlConnection,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    Ok(
+        sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= ? LIMIT 10000")
+            .bind(now - Duration::hours(KEY_LIFETIME_HOURS))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -84,7 +84,10 @@ pub async fn place_order(
             if space_exists.is_none() {
                 return Err(AppError::NotFound("space"));
             }
-            errors.push(FieldError::new("option_id", "is not an option of this space"));
+            errors.push(FieldError::new(
+                "option_id",
+                "is not an option of this space",
+            ));
             return Err(AppError::Validation(errors));
         }
     };
@@ -193,13 +196,13 @@ pub async fn request_payment(
 ) -> Result<Outcome, AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
-        if let Some(key) = key {
-            if let Reservation::Replay(order_id) = idempotency::reserve(&mut tx, key, now).await? {
-                return Ok(Outcome {
-                    order_id,
-                    replayed: true,
-                });
-            }
+        if let Some(key) = key
+            && let Reservation::Replay(order_id) = idempotency::reserve(&mut tx, key, now).await?
+        {
+            return Ok(Outcome {
+                order_id,
+                replayed: true,
+            });
         }
         let order = lock_order(&mut tx, order_id)
             .await?
@@ -220,7 +223,15 @@ pub async fn request_payment(
                 });
             }
         }
-        transition(&mut tx, order_id, OrderStatus::Waiting, OrderStatus::PaymentPending, "payment_requested", now).await?;
+        transition(
+            &mut tx,
+            order_id,
+            OrderStatus::Waiting,
+            OrderStatus::PaymentPending,
+            "payment_requested",
+            now,
+        )
+        .await?;
         // From now on only the settlement decides; the hold's clock no longer frees the slot.
         sqlx::query("UPDATE slot_claims SET expires_at = NULL WHERE order_id = ?")
             .bind(order_id)
@@ -264,9 +275,20 @@ pub async fn settle_payment<P: PaymentProvider>(
         if order.status()? != OrderStatus::PaymentPending {
             return Ok(Settlement::NothingToDo);
         }
-        let settlement = match provider.charge(&mut tx, order.user_id, order.amount).await? {
+        let settlement = match provider
+            .charge(&mut tx, order.user_id, order.amount)
+            .await?
+        {
             Charge::Paid => {
-                transition(&mut tx, order_id, OrderStatus::PaymentPending, OrderStatus::Completed, "payment_settled", now).await?;
+                transition(
+                    &mut tx,
+                    order_id,
+                    OrderStatus::PaymentPending,
+                    OrderStatus::Completed,
+                    "payment_settled",
+                    now,
+                )
+                .await?;
                 Settlement::Completed
             }
             Charge::Declined(reason) => {
@@ -275,7 +297,15 @@ pub async fn settle_payment<P: PaymentProvider>(
                     .bind(order_id)
                     .execute(&mut *tx)
                     .await?;
-                transition(&mut tx, order_id, OrderStatus::PaymentPending, OrderStatus::Failed, reason, now).await?;
+                transition(
+                    &mut tx,
+                    order_id,
+                    OrderStatus::PaymentPending,
+                    OrderStatus::Failed,
+                    reason,
+                    now,
+                )
+                .await?;
                 release_claims(&mut tx, order_id).await?;
                 Settlement::Failed
             }
@@ -306,7 +336,9 @@ pub async fn cancel<P: PaymentProvider>(
         match status {
             OrderStatus::Waiting => {}
             OrderStatus::Completed if order.date > today => {
-                provider.refund(&mut tx, order.user_id, order.amount).await?;
+                provider
+                    .refund(&mut tx, order.user_id, order.amount)
+                    .await?;
                 sqlx::query("UPDATE orders SET refunded_points = ? WHERE id = ?")
                     .bind(order.amount)
                     .bind(order_id)
@@ -326,7 +358,15 @@ pub async fn cancel<P: PaymentProvider>(
                 });
             }
         }
-        transition(&mut tx, order_id, status, OrderStatus::Canceled, "canceled_by_guest", now).await?;
+        transition(
+            &mut tx,
+            order_id,
+            status,
+            OrderStatus::Canceled,
+            "canceled_by_guest",
+            now,
+        )
+        .await?;
         release_claims(&mut tx, order_id).await?;
         tx.commit().await?;
         Ok(())
@@ -350,7 +390,15 @@ pub async fn expire_holds(pool: &MySqlPool, now: DateTime<Utc>) -> Result<u64, A
             .fetch_all(&mut *tx)
             .await?;
             for &id in &ids {
-                transition(&mut tx, id, OrderStatus::Waiting, OrderStatus::Expired, "hold_expired", now).await?;
+                transition(
+                    &mut tx,
+                    id,
+                    OrderStatus::Waiting,
+                    OrderStatus::Expired,
+                    "hold_expired",
+                    now,
+                )
+                .await?;
                 release_claims(&mut tx, id).await?;
             }
             tx.commit().await?;
@@ -391,16 +439,15 @@ async fn transition(
     cause: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let changed = sqlx::query(
-        "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-    )
-    .bind(to.as_str())
-    .bind(now)
-    .bind(order_id)
-    .bind(from.as_str())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let changed =
+        sqlx::query("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(order_id)
+            .bind(from.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     if changed != 1 {
         return Err(AppError::Conflict {
             code: "order_state_changed",

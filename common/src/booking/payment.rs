@@ -43,15 +43,14 @@ impl PaymentProvider for PointsProvider {
         amount: i64,
     ) -> Result<Charge, AppError> {
         // The balance check and the debit are one statement: no read-then-write race.
-        let debited = sqlx::query(
-            "UPDATE users SET points = points - ? WHERE id = ? AND points >= ?",
-        )
-        .bind(amount)
-        .bind(user_id)
-        .bind(amount)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        let debited =
+            sqlx::query("UPDATE users SET points = points - ? WHERE id = ? AND points >= ?")
+                .bind(amount)
+                .bind(user_id)
+                .bind(amount)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
         Ok(if debited == 1 {
             Charge::Paid
         } else {

@@ -425,3 +425,14 @@ pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64,
     }
     Ok(space_id)
 }
+
+/// The host of a live space, or `None` when there is no such space.
+pub async fn host_of(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+) -> Result<Option<u64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL")
+        .bind(space_id)
+        .fetch_optional(&mut *conn)
+        .await
+}

@@ -72,11 +72,17 @@ impl ValidBooker {
         }
         let purpose = non_empty(input.purpose);
         if purpose.as_ref().is_some_and(|p| p.chars().count() > 200) {
-            errors.push(FieldError::new("booker.purpose", "must be at most 200 characters"));
+            errors.push(FieldError::new(
+                "booker.purpose",
+                "must be at most 200 characters",
+            ));
         }
         let request = non_empty(input.request);
         if request.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-            errors.push(FieldError::new("booker.request", "must be at most 1000 characters"));
+            errors.push(FieldError::new(
+                "booker.request",
+                "must be at most 1000 characters",
+            ));
         }
         if errors.is_empty() {
             Ok(Self(BookerInput {
@@ -97,9 +103,7 @@ impl ValidBooker {
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// One `@`, a non-empty local part, a dotted domain, no spaces, at most 255 bytes. Deliverability
@@ -114,7 +118,9 @@ fn is_plausible_email(email: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+        && !email
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch.is_control())
 }
 
 /// Collects field errors from several checks into one validation error.

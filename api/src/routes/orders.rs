@@ -1,0 +1,486 @@
+//! Booking: holds, payment requests, cancellation and the order pages of guests and hosts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Header, Path, Query},
+    payload::Json,
+};
+use spacecloud_common::{
+    booking::{
+        self, BookingPolicy, BookingRequest, idempotency::IdempotencyKey, payment::PointsProvider,
+    },
+    db::{
+        orders::{self, OrderEventRow, OrderOwner, OrderRow, OrderStatus},
+        spaces,
+    },
+    domain::{BookerInput, Page},
+    error::AppError,
+    jobs::SettlePayment,
+};
+
+use super::{ApiTags, spaces::SlotDto};
+use crate::{auth::BearerAuth, error_responses, state::AppState};
+
+pub struct OrdersApi;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "OrderStatus", rename_all = "snake_case")]
+pub enum OrderStatusDto {
+    Waiting,
+    PaymentPending,
+    Completed,
+    Failed,
+    Expired,
+    Canceled,
+}
+
+impl From<OrderStatus> for OrderStatusDto {
+    fn from(status: OrderStatus) -> Self {
+        match status {
+            OrderStatus::Waiting => Self::Waiting,
+            OrderStatus::PaymentPending => Self::PaymentPending,
+            OrderStatus::Completed => Self::Completed,
+            OrderStatus::Failed => Self::Failed,
+            OrderStatus::Expired => Self::Expired,
+            OrderStatus::Canceled => Self::Canceled,
+        }
+    }
+}
+
+impl From<OrderStatusDto> for OrderStatus {
+    fn from(status: OrderStatusDto) -> Self {
+        match status {
+            OrderStatusDto::Waiting => Self::Waiting,
+            OrderStatusDto::PaymentPending => Self::PaymentPending,
+            OrderStatusDto::Completed => Self::Completed,
+            OrderStatusDto::Failed => Self::Failed,
+            OrderStatusDto::Expired => Self::Expired,
+            OrderStatusDto::Canceled => Self::Canceled,
+        }
+    }
+}
+
+#[derive(Object, Debug, Clone)]
+struct BookerDto {
+    /// 1–50 characters.
+    name: String,
+    /// 9–15 digits; dashes, spaces and `+` allowed.
+    phone: String,
+    email: String,
+    /// At most 200 characters.
+    purpose: Option<String>,
+    /// A note to the host, at most 1000 characters.
+    request: Option<String>,
+}
+
+#[derive(Object, Debug)]
+struct OrderRequest {
+    space_id: u64,
+    option_id: u64,
+    /// The day booked (YYYY-MM-DD, business time zone): today up to 365 days ahead.
+    date: NaiveDate,
+    /// Within the space's min_count..=max_count.
+    headcount: i64,
+    booker: BookerDto,
+}
+
+#[derive(Object, Debug)]
+struct OrderSpace {
+    id: u64,
+    title: String,
+    thumbnail_url: Option<String>,
+}
+
+#[derive(Object, Debug)]
+struct OrderOption {
+    id: u64,
+    slot: SlotDto,
+    price: i64,
+}
+
+#[derive(Object, Debug)]
+struct OrderEvent {
+    /// Absent on the first entry (the order's creation).
+    from: Option<OrderStatusDto>,
+    to: OrderStatusDto,
+    /// Why it happened, e.g. `booked`, `payment_settled`, `insufficient_points`, `hold_expired`.
+    cause: String,
+    at: DateTime<Utc>,
+}
+
+#[derive(Object, Debug)]
+struct Order {
+    id: u64,
+    status: OrderStatusDto,
+    space: OrderSpace,
+    option: OrderOption,
+    date: NaiveDate,
+    headcount: u32,
+    /// What the order costs, in won.
+    amount: i64,
+    /// Until when a `waiting` order holds its slot unpaid.
+    hold_expires_at: DateTime<Utc>,
+    booker: BookerDto,
+    /// Why payment failed (`insufficient_points`), for a `failed` order.
+    failure_reason: Option<String>,
+    /// Points given back by a cancellation.
+    refunded_points: Option<i64>,
+    /// True once the order's date is before today (business time zone).
+    is_past: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Every status change, oldest first (only on `GET /orders/{id}`).
+    #[oai(skip_serializing_if_is_none)]
+    history: Option<Vec<OrderEvent>>,
+}
+
+#[derive(Object, Debug)]
+struct OrderPage {
+    items: Vec<Order>,
+    page: u32,
+    per_page: u32,
+    total: u64,
+}
+
+#[derive(Object, Debug)]
+struct PaymentAccepted {
+    id: u64,
+    status: OrderStatusDto,
+}
+
+#[derive(ApiResponse)]
+enum CreatedOrder {
+    /// The slot is held for you until `hold_expires_at`; pay before then.
+    #[oai(status = 201)]
+    Created(Json<Order>),
+}
+
+#[derive(ApiResponse)]
+enum PaymentResponse {
+    /// Payment is being settled in the background; poll the order.
+    #[oai(status = 202)]
+    Accepted(Json<PaymentAccepted>),
+}
+
+error_responses!(
+    /// Errors of placing an order.
+    CreateOrderError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        NotFound = 404 "The space does not exist.",
+        Conflict = 409 "The slot is already booked for that date (`slot_unavailable`).",
+        Unprocessable = 422 "Invalid date, headcount, option, booker field or a reused Idempotency-Key.",
+        Unavailable = 503 "The database cannot be reached.",
+    }
+);
+
+error_responses!(
+    /// Errors of paying or cancelling an order.
+    OrderActionError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        NotFound = 404 "No such order of yours.",
+        Conflict = 409 "The order's state does not allow this (`order_not_payable`, `hold_expired`, `order_not_cancelable`, `cancel_too_late`).",
+        Unprocessable = 422 "A malformed or reused Idempotency-Key.",
+        Unavailable = 503 "The database or the job queue cannot be reached.",
+    }
+);
+
+error_responses!(
+    /// Errors of reading orders.
+    ReadOrderError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        Forbidden = 403 "The space is not yours.",
+        NotFound = 404 "No such order (or space) visible to you.",
+        Unprocessable = 422 "A paging parameter is out of range.",
+        Unavailable = 503 "The database cannot be reached.",
+    }
+);
+
+fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>>) -> Order {
+    let status: OrderStatus = row.status.parse().unwrap_or(OrderStatus::Failed);
+    let slot = row
+        .slot
+        .parse()
+        .unwrap_or(spacecloud_common::domain::Slot::All);
+    Order {
+        id: row.id,
+        status: status.into(),
+        space: OrderSpace {
+            id: row.space_id,
+            title: row.space_title,
+            thumbnail_url: row.thumbnail_key.map(|key| state.media_url(&key)),
+        },
+        option: OrderOption {
+            id: row.option_id,
+            slot: slot.into(),
+            price: row.price,
+        },
+        date: row.date,
+        headcount: row.headcount,
+        amount: row.amount,
+        hold_expires_at: row.hold_expires_at,
+        booker: BookerDto {
+            name: row.booker_name,
+            phone: row.booker_phone,
+            email: row.booker_email,
+            purpose: row.booker_purpose,
+            request: row.booker_request,
+        },
+        failure_reason: row.failure_reason,
+        refunded_points: row.refunded_points,
+        is_past: row.date < state.clock.today(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        history: history.map(|events| {
+            events
+                .into_iter()
+                .map(|event| OrderEvent {
+                    from: event
+                        .from_status
+                        .and_then(|s| s.parse::<OrderStatus>().ok())
+                        .map(Into::into),
+                    to: event
+                        .to_status
+                        .parse::<OrderStatus>()
+                        .unwrap_or(OrderStatus::Failed)
+                        .into(),
+                    cause: event.cause,
+                    at: event.created_at,
+                })
+                .collect()
+        }),
+    }
+}
+
+async fn load_order(state: &AppState, order_id: u64, viewer: u64) -> Result<OrderRow, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    orders::find_visible(&mut conn, order_id, viewer)
+        .await?
+        .ok_or(AppError::NotFound("order"))
+}
+
+fn idempotency_key(
+    user_id: u64,
+    scope: String,
+    header: Option<&str>,
+    request: &[u8],
+) -> Result<Option<IdempotencyKey>, AppError> {
+    header
+        .map(|key| IdempotencyKey::parse(user_id, scope, key, request))
+        .transpose()
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Hold a slot: creates a `waiting` order that blocks the slot until `hold_expires_at`.
+    ///
+    /// With an `Idempotency-Key`, repeating the same request within 24 hours answers the same
+    /// order again instead of booking twice; the same key with a different body is 422.
+    #[oai(path = "/orders", method = "post", operation_id = "createOrder")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<OrderRequest>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+    ) -> Result<CreatedOrder, CreateOrderError> {
+        let request = BookingRequest {
+            space_id: body.space_id,
+            option_id: body.option_id,
+            date: body.date,
+            headcount: body.headcount,
+            booker: BookerInput {
+                name: body.booker.name.clone(),
+                phone: body.booker.phone.clone(),
+                email: body.booker.email.clone(),
+                purpose: body.booker.purpose.clone(),
+                request: body.booker.request.clone(),
+            },
+        };
+        let fingerprint = format!("{request:?}");
+        let key = idempotency_key(
+            auth.user_id(),
+            "create_order".into(),
+            key.0.as_deref(),
+            fingerprint.as_bytes(),
+        )?;
+        let policy = BookingPolicy {
+            hold: chrono::Duration::minutes(i64::from(state.settings.order_hold_minutes)),
+        };
+        let moment = state.moment();
+        let outcome = booking::place_order(
+            &state.pool,
+            auth.user_id(),
+            &request,
+            key.as_ref(),
+            &policy,
+            moment.now,
+            moment.today,
+        )
+        .await?;
+        let row = load_order(&state, outcome.order_id, auth.user_id()).await?;
+        Ok(CreatedOrder::Created(Json(order_dto(&state, row, None))))
+    }
+
+    /// An order, with its history. Visible to its booker and to the space's host only.
+    #[oai(path = "/orders/:id", method = "get", operation_id = "getOrder")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+    ) -> Result<Json<Order>, ReadOrderError> {
+        let mut conn = state.pool.acquire().await?;
+        let row = orders::find_visible(&mut conn, id.0, auth.user_id())
+            .await?
+            .ok_or(AppError::NotFound("order"))?;
+        let history = orders::history(&mut conn, row.id).await?;
+        Ok(Json(order_dto(&state, row, Some(history))))
+    }
+
+    /// Pay a held order with points. Answers at once with `payment_pending`; the worker
+    /// settles it to `completed`, or `failed` with `insufficient_points`.
+    #[oai(
+        path = "/orders/:id/payment",
+        method = "post",
+        operation_id = "payOrder"
+    )]
+    async fn pay(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+    ) -> Result<PaymentResponse, OrderActionError> {
+        let key = idempotency_key(
+            auth.user_id(),
+            format!("pay_order:{}", id.0),
+            key.0.as_deref(),
+            id.0.to_string().as_bytes(),
+        )?;
+        let outcome = booking::request_payment(
+            &state.pool,
+            auth.user_id(),
+            id.0,
+            key.as_ref(),
+            state.clock.now(),
+        )
+        .await?;
+        if !outcome.replayed {
+            // Committed before enqueueing: if Redis fails here, the worker's sweep of stuck
+            // `payment_pending` orders enqueues the settlement later; nothing is lost.
+            if let Err(err) = state
+                .jobs
+                .enqueue_settlement(SettlePayment { order_id: id.0 })
+                .await
+            {
+                tracing::warn!(order.id = id.0, error = %err, "settlement not enqueued; the sweep will retry");
+            }
+        }
+        Ok(PaymentResponse::Accepted(Json(PaymentAccepted {
+            id: id.0,
+            status: OrderStatusDto::PaymentPending,
+        })))
+    }
+
+    /// Cancel a held order, or a completed one before its date (points are refunded in full).
+    #[oai(
+        path = "/orders/:id/cancel",
+        method = "post",
+        operation_id = "cancelOrder"
+    )]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+    ) -> Result<Json<Order>, OrderActionError> {
+        let moment = state.moment();
+        booking::cancel(
+            &state.pool,
+            &PointsProvider,
+            auth.user_id(),
+            id.0,
+            moment.now,
+            moment.today,
+        )
+        .await?;
+        let row = load_order(&state, id.0, auth.user_id()).await?;
+        Ok(Json(order_dto(&state, row, None)))
+    }
+
+    /// The caller's orders, newest date first.
+    #[oai(path = "/me/orders", method = "get", operation_id = "listMyOrders")]
+    async fn my_orders(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        status: Query<Option<OrderStatusDto>>,
+        page: Query<Option<i64>>,
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<OrderPage>, ReadOrderError> {
+        let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
+        let mut conn = state.pool.acquire().await?;
+        let (rows, total) = orders::list(
+            &mut conn,
+            OrderOwner::Booker(auth.user_id()),
+            status.0.map(Into::into),
+            page.per_page(),
+            page.offset(),
+        )
+        .await?;
+        Ok(Json(OrderPage {
+            items: rows
+                .into_iter()
+                .map(|row| order_dto(&state, row, None))
+                .collect(),
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+
+    /// The orders of one of the caller's spaces, newest date first.
+    #[oai(
+        path = "/me/spaces/:id/orders",
+        method = "get",
+        operation_id = "listMySpaceOrders"
+    )]
+    async fn space_orders(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        status: Query<Option<OrderStatusDto>>,
+        page: Query<Option<i64>>,
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<OrderPage>, ReadOrderError> {
+        let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
+        let mut conn = state.pool.acquire().await?;
+        match spaces::host_of(&mut conn, id.0).await? {
+            None => return Err(AppError::NotFound("space").into()),
+            Some(host) if host != auth.user_id() => {
+                return Err(AppError::Forbidden("the space is not yours").into());
+            }
+            Some(_) => {}
+        }
+        let (rows, total) = orders::list(
+            &mut conn,
+            OrderOwner::Space(id.0),
+            status.0.map(Into::into),
+            page.per_page(),
+            page.offset(),
+        )
+        .await?;
+        Ok(Json(OrderPage {
+            items: rows
+                .into_iter()
+                .map(|row| order_dto(&state, row, None))
+                .collect(),
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+}

@@ -1,0 +1,575 @@
+//! Booking through HTTP: holds, payment settled by a real worker, cancellation, expiry by the
+//! sweep, idempotency keys, races for one slot, and the errors of bad requests.
+
+use chrono::{Days, NaiveDate, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+use spacecloud_common::{
+    booking::{self, Settlement, payment::PointsProvider},
+    domain::Slot,
+};
+
+use crate::helpers::{Login, Reference, TestApp, new_space, spawn_app};
+
+struct Venue {
+    reference: Reference,
+    host: Login,
+    space_id: u64,
+    day: u64,
+    all: u64,
+    night: u64,
+}
+
+async fn venue(app: &TestApp) -> Venue {
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let mut space = new_space(
+        host.user_id,
+        &reference,
+        &[
+            (Slot::Day, 30_000),
+            (Slot::Night, 40_000),
+            (Slot::All, 60_000),
+        ],
+    );
+    space.min_count = 2;
+    space.max_count = 8;
+    let space_id = app.insert_space(&space).await;
+    Venue {
+        day: app.option_id(space_id, Slot::Day).await,
+        night: app.option_id(space_id, Slot::Night).await,
+        all: app.option_id(space_id, Slot::All).await,
+        reference,
+        host,
+        space_id,
+    }
+}
+
+fn order_body(space_id: u64, option_id: u64, date: NaiveDate) -> Value {
+    json!({
+        "space_id": space_id,
+        "option_id": option_id,
+        "date": date.to_string(),
+        "headcount": 4,
+        "booker": {"name": "김민지", "phone": "010-1234-5678", "email": "minji@example.com",
+                   "purpose": "birthday"}
+    })
+}
+
+async fn book(app: &TestApp, who: &Login, body: Value) -> crate::helpers::Reply {
+    app.send(
+        Method::POST,
+        "/api/v1/orders",
+        Some(&who.access_token),
+        Some(body),
+    )
+    .await
+}
+
+async fn order_of(app: &TestApp, who: &Login, order_id: u64) -> Value {
+    let reply = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/orders/{order_id}"),
+            Some(&who.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+async fn points_of(app: &TestApp, who: &Login) -> i64 {
+    let me = app
+        .send(Method::GET, "/api/v1/me", Some(&who.access_token), None)
+        .await;
+    me.body["points"].as_i64().unwrap()
+}
+
+async fn wait_for_status(app: &TestApp, who: &Login, order_id: u64, status: &str) -> Value {
+    app.eventually(20, status, || async {
+        let order = order_of(app, who, order_id).await;
+        (order["status"] == status).then_some(order)
+    })
+    .await
+}
+
+async fn pay(
+    app: &TestApp,
+    who: &Login,
+    order_id: u64,
+    key: Option<&str>,
+) -> crate::helpers::Reply {
+    let mut request = app
+        .client
+        .post(format!("{}/api/v1/orders/{order_id}/payment", app.address))
+        .bearer_auth(&who.access_token);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    crate::helpers::Reply::read(request.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn hold_pay_and_complete_spends_the_points_once() {
+    let app = spawn_app().await;
+    app.start_worker().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "guest").await;
+    let date = app.today() + Days::new(7);
+
+    let created = book(&app, &guest, order_body(venue.space_id, venue.day, date)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["status"], "waiting");
+    assert_eq!(created.body["amount"], 30_000);
+    assert_eq!(created.body["option"]["slot"], "day");
+    assert_eq!(created.body["booker"]["name"], "김민지");
+    let order_id = created.body["id"].as_u64().unwrap();
+
+    let paid = pay(&app, &guest, order_id, None).await;
+    assert_eq!(paid.status, 202, "{}", paid.body);
+    assert_eq!(paid.body["status"], "payment_pending");
+
+    let order = wait_for_status(&app, &guest, order_id, "completed").await;
+    let causes: Vec<&str> = order["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["waiting", "payment_pending", "completed"]);
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+
+    // The host sees it too; another guest does not even learn it exists.
+    let host_view = order_of(&app, &venue.host, order_id).await;
+    assert_eq!(host_view["id"], order_id);
+    let stranger = app.login_as(3, "stranger").await;
+    let hidden = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/orders/{order_id}"),
+            Some(&stranger.access_token),
+            None,
+        )
+        .await;
+    hidden.assert_problem(404, None);
+
+    // Paying again is refused and charges nothing.
+    let again = pay(&app, &guest, order_id, None).await;
+    again.assert_problem(409, None);
+    assert_eq!(again.body["code"], "order_not_payable");
+
+    // The slot is taken; the night is still free.
+    let clash = book(&app, &guest, order_body(venue.space_id, venue.all, date)).await;
+    clash.assert_problem(409, None);
+    assert_eq!(clash.body["code"], "slot_unavailable");
+    let night = book(&app, &guest, order_body(venue.space_id, venue.night, date)).await;
+    assert_eq!(night.status, 201, "{}", night.body);
+
+    let mine = app
+        .send(
+            Method::GET,
+            "/api/v1/me/orders?status=completed",
+            Some(&guest.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(mine.body["total"], 1);
+    assert_eq!(mine.body["items"][0]["is_past"], false);
+    let hosts = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/me/spaces/{}/orders", venue.space_id),
+            Some(&venue.host.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(hosts.body["total"], 2, "{}", hosts.body);
+    let not_theirs = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/me/spaces/{}/orders", venue.space_id),
+            Some(&guest.access_token),
+            None,
+        )
+        .await;
+    not_theirs.assert_problem(403, None);
+}
+
+#[tokio::test]
+async fn too_few_points_fail_the_payment_and_free_the_slot() {
+    let app = spawn_app().await;
+    app.start_worker().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "poor").await;
+    sqlx::query("UPDATE users SET points = 100 WHERE id = ?")
+        .bind(guest.user_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let date = app.today() + Days::new(3);
+    let created = book(&app, &guest, order_body(venue.space_id, venue.all, date)).await;
+    let order_id = created.body["id"].as_u64().unwrap();
+    assert_eq!(pay(&app, &guest, order_id, None).await.status, 202);
+    let order = wait_for_status(&app, &guest, order_id, "failed").await;
+    assert_eq!(order["failure_reason"], "insufficient_points");
+    assert_eq!(points_of(&app, &guest).await, 100);
+
+    let rich = app.login_as(4, "rich").await;
+    let rebooked = book(&app, &rich, order_body(venue.space_id, venue.day, date)).await;
+    assert_eq!(
+        rebooked.status, 201,
+        "the failed order freed the slot: {}",
+        rebooked.body
+    );
+}
+
+#[tokio::test]
+async fn the_sweep_expires_a_forgotten_hold_and_frees_the_slot() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "forgetful").await;
+    let date = app.today() + Days::new(2);
+    let created = book(&app, &guest, order_body(venue.space_id, venue.day, date)).await;
+    let order_id = created.body["id"].as_u64().unwrap();
+    // The hold runs out (time passes faster in tests).
+    let past = Utc::now() - chrono::Duration::seconds(1);
+    sqlx::query("UPDATE orders SET hold_expires_at = ? WHERE id = ?")
+        .bind(past)
+        .bind(order_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE slot_claims SET expires_at = ? WHERE order_id = ?")
+        .bind(past)
+        .bind(order_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // Paying an expired hold is refused even before the sweep has run.
+    let late = pay(&app, &guest, order_id, None).await;
+    late.assert_problem(409, None);
+    assert_eq!(late.body["code"], "hold_expired");
+
+    app.start_worker().await;
+    let order = wait_for_status(&app, &guest, order_id, "expired").await;
+    assert_eq!(order["history"].as_array().unwrap().len(), 2);
+    let claims: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM slot_claims WHERE order_id = ?")
+        .bind(order_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(claims, 0);
+    let other = app.login_as(5, "next").await;
+    let rebooked = book(&app, &other, order_body(venue.space_id, venue.all, date)).await;
+    assert_eq!(rebooked.status, 201, "{}", rebooked.body);
+    let expired_pay = pay(&app, &guest, order_id, None).await;
+    expired_pay.assert_problem(409, None);
+}
+
+#[tokio::test]
+async fn cancel_refunds_before_the_date_and_is_refused_on_it() {
+    let app = spawn_app().await;
+    app.start_worker().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "canceller").await;
+    let later = app.today() + Days::new(10);
+    let today = app.today();
+
+    let mut ids = Vec::new();
+    for date in [later, today] {
+        let created = book(&app, &guest, order_body(venue.space_id, venue.day, date)).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_u64().unwrap();
+        assert_eq!(pay(&app, &guest, id, None).await.status, 202);
+        wait_for_status(&app, &guest, id, "completed").await;
+        ids.push(id);
+    }
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 60_000);
+
+    let cancel = |id: u64, who: &Login| {
+        let path = format!("/api/v1/orders/{id}/cancel");
+        let token = who.access_token.clone();
+        let app = &app;
+        async move { app.send(Method::POST, &path, Some(&token), None).await }
+    };
+    let stranger = app.login_as(6, "stranger").await;
+    cancel(ids[0], &stranger).await.assert_problem(404, None);
+
+    let canceled = cancel(ids[0], &guest).await;
+    assert_eq!(canceled.status, 200, "{}", canceled.body);
+    assert_eq!(canceled.body["status"], "canceled");
+    assert_eq!(canceled.body["refunded_points"], 30_000);
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+    let twice = cancel(ids[0], &guest).await;
+    twice.assert_problem(409, None);
+    assert_eq!(twice.body["code"], "order_not_cancelable");
+
+    let too_late = cancel(ids[1], &guest).await;
+    too_late.assert_problem(409, None);
+    assert_eq!(too_late.body["code"], "cancel_too_late");
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+
+    // The canceled slot is free again.
+    let rebooked = book(
+        &app,
+        &stranger,
+        order_body(venue.space_id, venue.all, later),
+    )
+    .await;
+    assert_eq!(rebooked.status, 201, "{}", rebooked.body);
+}
+
+async fn race(app: &TestApp, venue: &Venue, options: &[u64], racers: usize) -> (usize, usize) {
+    let date = app.today() + Days::new(5);
+    let mut guests = Vec::new();
+    for n in 0..racers {
+        guests.push(app.login_as(1000 + n as i64, &format!("racer{n}")).await);
+    }
+    let attempts = guests.iter().enumerate().map(|(n, guest)| {
+        let body = order_body(venue.space_id, options[n % options.len()], date);
+        book(app, guest, body)
+    });
+    let replies = futures_util::future::join_all(attempts).await;
+    let mut won = 0;
+    let mut lost = 0;
+    for reply in replies {
+        match reply.status {
+            201 => won += 1,
+            409 => {
+                assert_eq!(reply.body["code"], "slot_unavailable");
+                lost += 1;
+            }
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    (won, lost)
+}
+
+#[tokio::test]
+async fn a_hundred_guests_racing_for_one_slot_make_one_booking() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    assert_eq!(race(&app, &venue, &[venue.day], 100).await, (1, 99));
+    let blocking: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(blocking, 1, "losers leave no order behind");
+}
+
+#[tokio::test]
+async fn day_and_all_bookings_racing_make_one_booking() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    assert_eq!(
+        race(&app, &venue, &[venue.day, venue.all], 60).await,
+        (1, 59)
+    );
+}
+
+#[tokio::test]
+async fn idempotency_keys_replay_and_refuse_a_different_body() {
+    let app = spawn_app().await;
+    app.start_worker().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "retrier").await;
+    let date = app.today() + Days::new(4);
+    let send = |body: Value, key: &str| {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/orders", app.address))
+            .bearer_auth(&guest.access_token)
+            .header("Idempotency-Key", key.to_owned())
+            .json(&body);
+        async move { crate::helpers::Reply::read(request.send().await.unwrap()).await }
+    };
+    let first = send(order_body(venue.space_id, venue.day, date), "key-1").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = send(order_body(venue.space_id, venue.day, date), "key-1").await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let changed = send(order_body(venue.space_id, venue.night, date), "key-1").await;
+    changed.assert_problem(422, Some("Idempotency-Key"));
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 1);
+
+    // Another user may use the same key for their own request.
+    let other = app.login_as(3, "other").await;
+    let theirs = book(&app, &other, order_body(venue.space_id, venue.night, date)).await;
+    assert_eq!(theirs.status, 201);
+
+    let order_id = first.body["id"].as_u64().unwrap();
+    assert_eq!(pay(&app, &guest, order_id, Some("pay-1")).await.status, 202);
+    assert_eq!(pay(&app, &guest, order_id, Some("pay-1")).await.status, 202);
+    wait_for_status(&app, &guest, order_id, "completed").await;
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+}
+
+#[tokio::test]
+async fn settling_the_same_order_twice_charges_once() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "double").await;
+    let date = app.today() + Days::new(6);
+    let created = book(&app, &guest, order_body(venue.space_id, venue.all, date)).await;
+    let order_id = created.body["id"].as_u64().unwrap();
+    // Payment requested with the queue unavailable to this test: settle by hand, twice at once.
+    booking::request_payment(&app.pool, guest.user_id, order_id, None, Utc::now())
+        .await
+        .unwrap();
+    let (first, second) = tokio::join!(
+        booking::settle_payment(&app.pool, &PointsProvider, order_id, Utc::now()),
+        booking::settle_payment(&app.pool, &PointsProvider, order_id, Utc::now()),
+    );
+    let mut outcomes = [first.unwrap(), second.unwrap()];
+    outcomes.sort_by_key(|outcome| *outcome == Settlement::NothingToDo);
+    assert_eq!(outcomes, [Settlement::Completed, Settlement::NothingToDo]);
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 60_000);
+
+    // And through the queue: the same job delivered twice.
+    app.state
+        .jobs
+        .enqueue_settlement(spacecloud_common::jobs::SettlePayment { order_id })
+        .await
+        .unwrap();
+    app.state
+        .jobs
+        .enqueue_settlement(spacecloud_common::jobs::SettlePayment { order_id })
+        .await
+        .unwrap();
+    app.start_worker().await;
+    wait_for_status(&app, &guest, order_id, "completed").await;
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE order_id = ?")
+        .bind(order_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 3);
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 60_000);
+}
+
+#[tokio::test]
+async fn a_lost_settlement_job_is_recovered_by_the_sweep() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "lost").await;
+    let date = app.today() + Days::new(6);
+    let created = book(&app, &guest, order_body(venue.space_id, venue.day, date)).await;
+    let order_id = created.body["id"].as_u64().unwrap();
+    // The API committed `payment_pending` but its job never reached Redis.
+    booking::request_payment(&app.pool, guest.user_id, order_id, None, Utc::now())
+        .await
+        .unwrap();
+    app.start_worker().await;
+    wait_for_status(&app, &guest, order_id, "completed").await;
+    assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+}
+
+#[tokio::test]
+async fn bad_booking_requests_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let other_space = app
+        .insert_space(&new_space(
+            venue.host.user_id,
+            &venue.reference,
+            &[(Slot::Day, 1)],
+        ))
+        .await;
+    let other_option = app.option_id(other_space, Slot::Day).await;
+    let guest = app.login_as(2, "careless").await;
+    let today = app.today();
+    let good = order_body(venue.space_id, venue.day, today + Days::new(1));
+    let with = |path: &str, value: Value| {
+        let mut body = good.clone();
+        let mut target = &mut body;
+        let parts: Vec<&str> = path.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            target = &mut target[*part];
+        }
+        target[parts[parts.len() - 1]] = value;
+        body
+    };
+    let cases: Vec<(Value, u16, Option<&str>)> = vec![
+        (
+            with("date", json!((today - Days::new(1)).to_string())),
+            422,
+            Some("date"),
+        ),
+        (
+            with("date", json!((today + Days::new(730)).to_string())),
+            422,
+            Some("date"),
+        ),
+        (with("date", json!("2026-02-30")), 400, None),
+        (with("headcount", json!(1)), 422, Some("headcount")),
+        (with("headcount", json!(9)), 422, Some("headcount")),
+        (with("headcount", json!("four")), 400, None),
+        (
+            with("option_id", json!(other_option)),
+            422,
+            Some("option_id"),
+        ),
+        (with("space_id", json!(999_999)), 404, None),
+        (with("space_id", json!(-1)), 400, None),
+        (
+            with("booker.phone", json!("call me maybe")),
+            422,
+            Some("booker.phone"),
+        ),
+        (
+            with("booker.email", json!("not-an-email")),
+            422,
+            Some("booker.email"),
+        ),
+        (with("booker.name", json!("")), 422, Some("booker.name")),
+        (
+            with("booker.request", json!("x".repeat(1001))),
+            422,
+            Some("booker.request"),
+        ),
+        (json!({"space_id": venue.space_id}), 400, None),
+    ];
+    for (body, status, field) in cases {
+        let reply = book(&app, &guest, body.clone()).await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+        reply.assert_problem(status, field);
+    }
+    let unauthenticated = app
+        .send(Method::POST, "/api/v1/orders", None, Some(good.clone()))
+        .await;
+    unauthenticated.assert_problem(401, None);
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 0);
+
+    // Another user's order: 404 on read, pay and cancel.
+    let created = book(&app, &guest, good).await;
+    let order_id = created.body["id"].as_u64().unwrap();
+    let thief = app.login_as(3, "thief").await;
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/orders/{order_id}")),
+        (Method::POST, format!("/api/v1/orders/{order_id}/payment")),
+        (Method::POST, format!("/api/v1/orders/{order_id}/cancel")),
+    ] {
+        app.send(method, &path, Some(&thief.access_token), None)
+            .await
+            .assert_problem(404, None);
+    }
+    app.send(
+        Method::GET,
+        "/api/v1/orders/abc",
+        Some(&thief.access_token),
+        None,
+    )
+    .await
+    .assert_problem(400, Some("id"));
+    assert_eq!(order_of(&app, &guest, order_id).await["status"], "waiting");
+}

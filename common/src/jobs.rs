@@ -1,0 +1,128 @@
+//! Background jobs: their payloads (small, ids only) and the queues that carry them on Redis.
+//! The API enqueues; the worker (`spacecloud-worker`) runs them. Every job is idempotent,
+//! guarded by the state of the row it concerns, so a duplicate or retried delivery is harmless.
+
+use std::{sync::Arc, time::Duration};
+
+use apalis::prelude::TaskSink;
+use apalis_redis::{Config, ConnectionManager, RedisStorage};
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+
+use crate::{config::Settings, error::AppError};
+
+/// Settle the payment of an order that is `payment_pending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlePayment {
+    pub order_id: u64,
+}
+
+/// Queue names under `QUEUE_PREFIX`.
+pub fn settle_queue(prefix: &str) -> String {
+    format!("{prefix}:settle_payment")
+}
+
+pub fn sweep_queue(prefix: &str) -> String {
+    format!("{prefix}:sweep")
+}
+
+/// The queue settings both sides use. A 5 s heartbeat lets the cluster notice a killed
+/// worker's jobs within 15 s; ticks keep their idempotency keys long enough that several
+/// schedulers push each tick once.
+pub fn queue_config(queue: String) -> Config {
+    Config::default()
+        .queue(queue)
+        .heartbeat_interval(Duration::from_secs(5))
+        .missed_heartbeats(3)
+        .idempotency_ttl(Some(Duration::from_secs(3600)))
+}
+
+/// The API's handle to the queues. Connects on first use, so the API starts (and reports
+/// not-ready) while Redis is down.
+#[derive(Clone)]
+pub struct JobQueues {
+    redis_url: Arc<str>,
+    prefix: Arc<str>,
+    settle: Arc<OnceCell<RedisStorage<SettlePayment>>>,
+}
+
+impl JobQueues {
+    pub fn new(settings: &Settings) -> Self {
+        use secrecy::ExposeSecret;
+        Self {
+            redis_url: settings.redis_url.expose_secret().into(),
+            prefix: settings.jobs.queue_prefix.as_str().into(),
+            settle: Arc::new(OnceCell::new()),
+        }
+    }
+
+    async fn settle_storage(&self) -> Result<RedisStorage<SettlePayment>, AppError> {
+        let storage = self
+            .settle
+            .get_or_try_init(|| async {
+                let conn: ConnectionManager = tokio::time::timeout(
+                    Duration::from_secs(3),
+                    apalis_redis::connect(self.redis_url.as_ref()),
+                )
+                .await
+                .map_err(|_| {
+                    AppError::Redis(redis::RedisError::from(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "connecting to Redis timed out",
+                    )))
+                })??;
+                Ok::<_, AppError>(
+                    RedisStorage::new(conn).with_config(queue_config(settle_queue(&self.prefix))),
+                )
+            })
+            .await?;
+        Ok(storage.clone())
+    }
+
+    pub async fn enqueue_settlement(&self, job: SettlePayment) -> Result<(), AppError> {
+        let mut storage = self.settle_storage().await?;
+        tokio::time::timeout(Duration::from_secs(3), storage.push(job))
+            .await
+            .map_err(|_| queue_error("enqueueing timed out"))?
+            .map_err(|err| queue_error(&err.to_string()))
+    }
+}
+
+fn queue_error(reason: &str) -> AppError {
+    AppError::Redis(redis::RedisError::from(std::io::Error::other(
+        reason.to_owned(),
+    )))
+}
+
+/// What one run of the periodic sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub holds_expired: u64,
+    pub settlements_requeued: usize,
+    pub idempotency_keys_purged: u64,
+}
+
+/// The periodic sweep: expires holds that ran out, re-enqueues settlements that were lost and
+/// forgets old idempotency keys. Safe to run in several workers at once.
+pub async fn sweep(
+    pool: &sqlx::MySqlPool,
+    queues: &JobQueues,
+    stuck_after: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SweepReport, AppError> {
+    let holds_expired = crate::booking::expire_holds(pool, now).await?;
+    let stuck = crate::booking::stuck_payments(pool, now, stuck_after).await?;
+    for &order_id in &stuck {
+        queues
+            .enqueue_settlement(SettlePayment { order_id })
+            .await?;
+    }
+    let mut conn = pool.acquire().await?;
+    let idempotency_keys_purged =
+        crate::booking::idempotency::purge_expired(&mut conn, now).await?;
+    Ok(SweepReport {
+        holds_expired,
+        settlements_requeued: stuck.len(),
+        idempotency_keys_purged,
+    })
+}
