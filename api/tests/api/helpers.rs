@@ -100,10 +100,35 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     TestApp {
         address,
         kakao,
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .expect("a test HTTP client"),
         pool,
         state,
         database,
+    }
+}
+
+async fn clear_redis_keys(prefix: &str) {
+    let Ok(client) = redis::Client::open("redis://127.0.0.1:6379") else {
+        return;
+    };
+    let Ok(Ok(mut redis)) = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        client.get_multiplexed_async_connection(),
+    )
+    .await
+    else {
+        return;
+    };
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(&mut redis)
+        .await
+        .unwrap_or_default();
+    if !keys.is_empty() {
+        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut redis).await;
     }
 }
 
@@ -118,11 +143,22 @@ impl Drop for TestApp {
                 .build()
                 .expect("runtime");
             runtime.block_on(async {
-                if let Ok(pool) = MySqlPool::connect(&url).await {
-                    // Connections the test left inside a transaction would make DROP wait on
-                    // their metadata locks forever.
+                clear_redis_keys(&database).await;
+                let Ok(pool) = sqlx::mysql::MySqlPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&url)
+                    .await
+                else {
+                    return;
+                };
+                // A lock wait must not hang the suite: give DROP a bounded wait and retry it.
+                let _ = pool.execute("SET SESSION lock_wait_timeout = 5").await;
+                for _ in 0..5 {
+                    // Connections the test left behind (inside a transaction, say) hold
+                    // metadata locks DROP would wait on.
                     let sessions: Vec<u64> = sqlx::query_scalar(
-                        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
+                        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? \
+                         AND ID <> CONNECTION_ID()",
                     )
                     .bind(&database)
                     .fetch_all(&pool)
@@ -133,23 +169,12 @@ impl Drop for TestApp {
                             .execute(sqlx::AssertSqlSafe(format!("KILL {session}")))
                             .await;
                     }
-                    if let Ok(client) = redis::Client::open("redis://127.0.0.1:6379")
-                        && let Ok(mut redis) = client.get_multiplexed_async_connection().await
-                    {
-                        let keys: Vec<String> = redis::cmd("KEYS")
-                            .arg(format!("{database}:*"))
-                            .query_async(&mut redis)
-                            .await
-                            .unwrap_or_default();
-                        if !keys.is_empty() {
-                            let _: Result<(), _> =
-                                redis::cmd("DEL").arg(keys).query_async(&mut redis).await;
-                        }
-                    }
                     let drop = format!("DROP DATABASE IF EXISTS `{database}`");
-                    let _ = pool.execute(sqlx::AssertSqlSafe(drop)).await;
-                    pool.close().await;
+                    if pool.execute(sqlx::AssertSqlSafe(drop)).await.is_ok() {
+                        break;
+                    }
                 }
+                pool.close().await;
             });
         })
         .join();
