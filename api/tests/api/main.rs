@@ -8,6 +8,7 @@ mod identity;
 mod kakao_stub;
 mod list_model;
 mod operations;
+mod processes;
 mod query_count;
 mod seed;
 mod spaces;

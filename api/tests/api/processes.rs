@@ -1,0 +1,160 @@
+//! The system as it is deployed: several API processes against one MySQL and Redis.
+
+use std::process::{Child, Command, Stdio};
+
+use chrono::Days;
+use serde_json::json;
+use spacecloud_common::domain::Slot;
+
+use crate::helpers::{TEST_JWT_SECRET, TestApp, new_space, spawn_app};
+
+/// An API server process of the real binary, killed when dropped.
+struct ApiProcess {
+    child: Child,
+    address: String,
+}
+
+impl Drop for ApiProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn api_process(app: &TestApp) -> ApiProcess {
+    use secrecy::ExposeSecret;
+    let port = free_port();
+    let settings = &app.state.settings;
+    let child = Command::new(env!("CARGO_BIN_EXE_spacecloud-api"))
+        .arg("serve")
+        .env("APP_ENV", "test")
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", settings.database_url.expose_secret())
+        .env("REDIS_URL", settings.redis_url.expose_secret())
+        .env("QUEUE_PREFIX", &settings.jobs.queue_prefix)
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("DATABASE_MAX_CONNECTIONS", "10")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the API binary");
+    let process = ApiProcess {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+    };
+    let health = format!("{}/healthz", process.address);
+    app.eventually(30, "the API process to answer", || async {
+        app.client
+            .get(&health)
+            .send()
+            .await
+            .ok()
+            .filter(|r| r.status() == 200)
+    })
+    .await;
+    process
+}
+
+#[tokio::test]
+async fn two_api_processes_still_make_one_booking_per_slot() {
+    let app = spawn_app().await;
+    app.start_worker().await;
+    app.start_worker().await;
+    let (first, second) = (api_process(&app).await, api_process(&app).await);
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let space_id = app
+        .insert_space(&new_space(
+            host.user_id,
+            &reference,
+            &[(Slot::Day, 5_000), (Slot::All, 9_000)],
+        ))
+        .await;
+    let day = app.option_id(space_id, Slot::Day).await;
+    let all = app.option_id(space_id, Slot::All).await;
+    let date = app.today() + Days::new(9);
+    let mut guests = Vec::new();
+    for n in 0..60 {
+        guests.push(app.login_as(100 + n, &format!("guest{n}")).await);
+    }
+    let attempts = guests.iter().enumerate().map(|(n, guest)| {
+        let address = if n % 2 == 0 {
+            &first.address
+        } else {
+            &second.address
+        };
+        let option = if n % 3 == 0 { all } else { day };
+        let request = app
+            .client
+            .post(format!("{address}/api/v1/orders"))
+            .bearer_auth(&guest.access_token)
+            .json(&json!({
+                "space_id": space_id, "option_id": option, "date": date.to_string(),
+                "headcount": 2,
+                "booker": {"name": "Lee", "phone": "01012345678", "email": "lee@example.com"}
+            }));
+        async move { request.send().await.unwrap() }
+    });
+    let replies = futures_util::future::join_all(attempts).await;
+    let mut winners = Vec::new();
+    for (n, reply) in replies.into_iter().enumerate() {
+        match reply.status().as_u16() {
+            201 => winners.push(n),
+            409 => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one booking wins across processes"
+    );
+
+    // The winner pays through the other process; one of the two workers settles it, once.
+    let winner = &guests[winners[0]];
+    let order_id: u64 = sqlx::query_scalar("SELECT id FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let other = if winners[0] % 2 == 0 { &second } else { &first };
+    let paid = app
+        .client
+        .post(format!(
+            "{}/api/v1/orders/{order_id}/payment",
+            other.address
+        ))
+        .bearer_auth(&winner.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 202);
+    app.eventually(20, "the order to complete", || async {
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        (status == "completed").then_some(())
+    })
+    .await;
+    let charged: i64 = sqlx::query_scalar("SELECT 100000 - points FROM users WHERE id = ?")
+        .bind(winner.user_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let amount: i64 = sqlx::query_scalar("SELECT amount FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(charged, amount);
+}
