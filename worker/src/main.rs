@@ -3,20 +3,20 @@ use spacecloud_common::{
     telemetry,
 };
 use spacecloud_worker::Worker;
+use tokio::signal::unix::{SignalKind, signal};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init(settings.app_env == AppEnv::Production, "info,sqlx=warn");
+    // Installed before anything can report ready, so an early SIGTERM is a clean stop too.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
     let worker = Worker::build(&settings).await?;
-    worker.run_until_stopped(shutdown_signal()).await
-}
-
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("installing the SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
+    worker.run_until_stopped(shutdown).await
 }
