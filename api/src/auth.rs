@@ -67,3 +67,21 @@ fn unauthorized(code: &str, detail: &str) -> poem::Error {
     );
     poem::Error::from_response(response)
 }
+
+/// Optional authentication for public routes that say more to a signed-in caller. A missing
+/// or invalid token makes the caller anonymous rather than failing the request.
+#[derive(SecurityScheme)]
+pub enum MaybeAuth {
+    Bearer(BearerAuth),
+    #[oai(fallback)]
+    Anonymous,
+}
+
+impl MaybeAuth {
+    pub fn user_id(&self) -> Option<u64> {
+        match self {
+            Self::Bearer(auth) => Some(auth.user_id()),
+            Self::Anonymous => None,
+        }
+    }
+}

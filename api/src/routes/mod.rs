@@ -2,6 +2,7 @@
 
 mod auth;
 mod catalog;
+mod engagement;
 mod me;
 mod ops;
 mod orders;
@@ -28,6 +29,7 @@ pub enum ApiTags {
 pub type Api = (
     catalog::CatalogApi,
     spaces::SpacesApi,
+    engagement::EngagementApi,
     auth::AuthApi,
     me::MeApi,
     orders::OrdersApi,
@@ -39,6 +41,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
         (
             catalog::CatalogApi,
             spaces::SpacesApi,
+            engagement::EngagementApi,
             auth::AuthApi,
             me::MeApi,
             orders::OrdersApi,

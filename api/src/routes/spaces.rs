@@ -12,7 +12,7 @@ use spacecloud_common::{
 };
 
 use super::ApiTags;
-use crate::{error_responses, state::AppState};
+use crate::{auth::MaybeAuth, error_responses, state::AppState};
 
 pub struct SpacesApi;
 
@@ -241,18 +241,21 @@ impl SpacesApi {
         }))
     }
 
-    /// One space with its images, options and facilities.
+    /// One space with its images, options and facilities. With a valid access token, `liked`
+    /// says whether the caller likes it.
     #[oai(path = "/spaces/:id", method = "get", operation_id = "getSpace")]
     async fn detail(
         &self,
         state: Data<&AppState>,
         id: Path<u64>,
+        caller: MaybeAuth,
     ) -> Result<Json<SpaceDetail>, SpaceError> {
+        let viewer = caller.user_id();
         let mut conn = state.pool.acquire().await?;
-        let rows = spaces::detail(&mut conn, id.0, None)
+        let rows = spaces::detail(&mut conn, id.0, viewer)
             .await?
             .ok_or(AppError::NotFound("space"))?;
-        Ok(Json(detail(&state, rows, false)))
+        Ok(Json(detail(&state, rows, viewer.is_some())))
     }
 
     /// Which slots of a space can be booked on each day of a range.
@@ -284,7 +287,7 @@ impl SpacesApi {
     }
 }
 
-fn summary(state: &AppState, row: SpaceSummaryRow) -> SpaceSummary {
+pub fn summary(state: &AppState, row: SpaceSummaryRow) -> SpaceSummary {
     SpaceSummary {
         rating: row.rating(),
         thumbnail_url: row.thumbnail_key.as_deref().map(|key| state.media_url(key)),

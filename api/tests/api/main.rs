@@ -2,6 +2,7 @@
 
 mod booking;
 mod catalog;
+mod engagement;
 mod errors;
 mod helpers;
 mod identity;

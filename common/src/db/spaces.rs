@@ -436,3 +436,30 @@ pub async fn host_of(
         .fetch_optional(&mut *conn)
         .await
 }
+
+/// A page of the spaces `user_id` likes, most recently liked first, and the total.
+pub async fn liked_by(
+    conn: &mut MySqlConnection,
+    user_id: u64,
+    page: Page,
+) -> Result<(Vec<SpaceSummaryRow>, u64), sqlx::Error> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM likes l JOIN spaces s ON s.id = l.space_id \
+         WHERE l.user_id = ? AND s.deleted_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let sql = format!(
+        "{} JOIN likes l ON l.space_id = s.id AND l.user_id = ? WHERE s.deleted_at IS NULL \
+         ORDER BY l.created_at DESC, s.id DESC LIMIT ? OFFSET ?",
+        summary_select()
+    );
+    let rows = sqlx::query_as::<_, SpaceSummaryRow>(AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(page.per_page())
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((rows, total as u64))
+}

@@ -1,0 +1,231 @@
+//! Likes and reviews.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Multipart, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use spacecloud_common::{
+    db::spaces,
+    domain::Page,
+    engagement::{self, Grade, ReviewRow, ReviewText},
+    error::AppError,
+};
+
+use super::{
+    ApiTags,
+    spaces::{SpacePage, summary},
+};
+use crate::{auth::BearerAuth, error_responses, state::AppState};
+
+pub struct EngagementApi;
+
+#[derive(ApiResponse)]
+enum Done {
+    /// Done (idempotent).
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Object, Debug)]
+struct Reviewer {
+    id: u64,
+    nickname: String,
+}
+
+#[derive(Object, Debug)]
+struct Review {
+    id: u64,
+    user: Reviewer,
+    grade: u8,
+    content: String,
+    image_url: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Object, Debug)]
+struct ReviewPage {
+    items: Vec<Review>,
+    page: u32,
+    per_page: u32,
+    total: u64,
+}
+
+#[derive(Multipart, Debug)]
+struct ReviewForm {
+    /// 1 to 5.
+    grade: i64,
+    /// 1 to 2000 characters.
+    content: String,
+}
+
+#[derive(ApiResponse)]
+enum CreatedReview {
+    /// The review, counted in the space's `rating` and `review_count` at once.
+    #[oai(status = 201)]
+    Created(Json<Review>),
+}
+
+error_responses!(
+    /// Errors of liking.
+    LikeError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        NotFound = 404 "No such space.",
+        Unprocessable = 422 "A paging parameter is out of range.",
+        Unavailable = 503 "The database cannot be reached.",
+    }
+);
+
+error_responses!(
+    /// Errors of reviews.
+    ReviewError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        NotFound = 404 "No such space.",
+        Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`.",
+        Unprocessable = 422 "Grade outside 1–5, or content empty or over 2000 characters.",
+        Unavailable = 503 "The database cannot be reached.",
+    }
+);
+
+fn review_dto(state: &AppState, row: ReviewRow) -> Review {
+    Review {
+        id: row.id,
+        user: Reviewer {
+            id: row.user_id,
+            nickname: row.nickname,
+        },
+        grade: row.grade,
+        content: row.content,
+        image_url: row.image_web_key.map(|key| state.media_url(&key)),
+        created_at: row.created_at,
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Spaces")]
+impl EngagementApi {
+    /// Like a space. Idempotent.
+    #[oai(path = "/spaces/:id/like", method = "put", operation_id = "likeSpace")]
+    async fn like(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+    ) -> Result<Done, LikeError> {
+        engagement::like(&state.pool, auth.user_id(), id.0, state.clock.now()).await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Stop liking a space. Idempotent.
+    #[oai(
+        path = "/spaces/:id/like",
+        method = "delete",
+        operation_id = "unlikeSpace"
+    )]
+    async fn unlike(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+    ) -> Result<Done, LikeError> {
+        engagement::unlike(&state.pool, auth.user_id(), id.0).await?;
+        Ok(Done::NoContent)
+    }
+
+    /// The spaces the caller likes, most recently liked first.
+    #[oai(path = "/me/likes", method = "get", operation_id = "listMyLikes")]
+    async fn my_likes(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        page: Query<Option<i64>>,
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<SpacePage>, LikeError> {
+        let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
+        let mut conn = state.pool.acquire().await?;
+        let (rows, total) = spaces::liked_by(&mut conn, auth.user_id(), page).await?;
+        Ok(Json(SpacePage {
+            items: rows.into_iter().map(|row| summary(&state, row)).collect(),
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+
+    /// Review a space you stayed at: needs a `completed` booking of it dated today or earlier,
+    /// and each booking is reviewed once.
+    #[oai(
+        path = "/spaces/:id/reviews",
+        method = "post",
+        operation_id = "reviewSpace"
+    )]
+    async fn review(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        form: ReviewForm,
+    ) -> Result<CreatedReview, ReviewError> {
+        let grade = Grade::parse(form.grade);
+        let text = ReviewText::parse(&form.content);
+        let (grade, text) = match (grade, text) {
+            (Ok(grade), Ok(text)) => (grade, text),
+            (grade, text) => {
+                let errors = [grade.err(), text.err()].into_iter().flatten().collect();
+                return Err(AppError::Validation(errors).into());
+            }
+        };
+        let moment = state.moment();
+        let review_id = engagement::review(
+            &state.pool,
+            auth.user_id(),
+            id.0,
+            grade,
+            &text,
+            moment.now,
+            moment.today,
+        )
+        .await?;
+        Ok(CreatedReview::Created(Json(Review {
+            id: review_id,
+            user: Reviewer {
+                id: auth.0.id,
+                nickname: auth.0.nickname.clone(),
+            },
+            grade: grade.get(),
+            content: text.as_str().to_owned(),
+            image_url: None,
+            created_at: moment.now,
+        })))
+    }
+
+    /// A space's reviews, newest first.
+    #[oai(
+        path = "/spaces/:id/reviews",
+        method = "get",
+        operation_id = "listSpaceReviews"
+    )]
+    async fn reviews(
+        &self,
+        state: Data<&AppState>,
+        id: Path<u64>,
+        page: Query<Option<i64>>,
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<ReviewPage>, ReviewError> {
+        let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
+        let mut conn = state.pool.acquire().await?;
+        let (rows, total) = engagement::reviews_of(&mut conn, id.0, page.per_page(), page.offset())
+            .await?
+            .ok_or(AppError::NotFound("space"))?;
+        Ok(Json(ReviewPage {
+            items: rows
+                .into_iter()
+                .map(|row| review_dto(&state, row))
+                .collect(),
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+}

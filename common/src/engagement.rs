@@ -1,0 +1,276 @@
+//! Likes and reviews: what guests say about spaces, and the counters on `spaces` that the list
+//! sorts by. Each counter changes in the same transaction as the row it counts, after locking
+//! the space's row, so concurrent toggles and reviews keep the counters exact.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, MySqlConnection, MySqlPool};
+
+use crate::{
+    booking::retry_on_deadlock,
+    error::{AppError, FieldError, violated_unique_index},
+};
+
+async fn lock_live_space(conn: &mut MySqlConnection, space_id: u64) -> Result<(), AppError> {
+    sqlx::query_scalar::<_, u64>(
+        "SELECT id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(space_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|_| ())
+    .ok_or(AppError::NotFound("space"))
+}
+
+/// Records that `user_id` likes the space; liking twice changes nothing.
+pub async fn like(
+    pool: &MySqlPool,
+    user_id: u64,
+    space_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        lock_live_space(&mut tx, space_id).await?;
+        let inserted =
+            sqlx::query("INSERT INTO likes (user_id, space_id, created_at) VALUES (?, ?, ?)")
+                .bind(user_id)
+                .bind(space_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await;
+        match inserted {
+            Ok(_) => {
+                sqlx::query("UPDATE spaces SET like_count = like_count + 1 WHERE id = ?")
+                    .bind(space_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Err(err) if violated_unique_index(&err, &["PRIMARY"]).is_some() => {}
+            Err(err) => return Err(err.into()),
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Removes a like; unliking a space one does not like changes nothing.
+pub async fn unlike(pool: &MySqlPool, user_id: u64, space_id: u64) -> Result<(), AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        lock_live_space(&mut tx, space_id).await?;
+        let removed = sqlx::query("DELETE FROM likes WHERE user_id = ? AND space_id = ?")
+            .bind(user_id)
+            .bind(space_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 1 {
+            sqlx::query("UPDATE spaces SET like_count = like_count - 1 WHERE id = ?")
+                .bind(space_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A review's grade: 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grade(u8);
+
+impl Grade {
+    pub fn parse(value: i64) -> Result<Self, FieldError> {
+        u8::try_from(value)
+            .ok()
+            .filter(|grade| (1..=5).contains(grade))
+            .map(Self)
+            .ok_or_else(|| FieldError::new("grade", "must be an integer from 1 to 5"))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+/// A review's text: 1 to 2000 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewText(String);
+
+impl ReviewText {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let trimmed = value.trim();
+        let chars = trimmed.chars().count();
+        if (1..=2000).contains(&chars) {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err(FieldError::new("content", "must be 1 to 2000 characters"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(FromRow)]
+struct CandidateOrder {
+    id: u64,
+    status: String,
+    date: NaiveDate,
+    reviewed: i64,
+}
+
+/// Writes a review for the caller's most recent completed stay at the space that has no review
+/// yet. Refusals say why: `no_order`, `order_not_completed`, `stay_not_started`,
+/// `already_reviewed`.
+pub async fn review(
+    pool: &MySqlPool,
+    user_id: u64,
+    space_id: u64,
+    grade: Grade,
+    text: &ReviewText,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<u64, AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        lock_live_space(&mut tx, space_id).await?;
+        let orders: Vec<CandidateOrder> = sqlx::query_as(
+            "SELECT o.id, CAST(o.status AS CHAR) AS status, o.date, \
+             CAST(EXISTS (SELECT 1 FROM reviews r WHERE r.order_id = o.id) AS SIGNED) AS reviewed \
+             FROM orders o WHERE o.user_id = ? AND o.space_id = ? ORDER BY o.date DESC, o.id DESC",
+        )
+        .bind(user_id)
+        .bind(space_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let completed: Vec<&CandidateOrder> =
+            orders.iter().filter(|o| o.status == "completed").collect();
+        let refuse = |code: &'static str, detail: &str| AppError::Conflict {
+            code,
+            detail: detail.to_owned(),
+        };
+        if orders.is_empty() {
+            return Err(refuse(
+                "no_order",
+                "only guests who booked this space can review it",
+            ));
+        }
+        if completed.is_empty() {
+            return Err(refuse(
+                "order_not_completed",
+                "only a paid (completed) booking can be reviewed",
+            ));
+        }
+        let started: Vec<&&CandidateOrder> = completed.iter().filter(|o| o.date <= today).collect();
+        if started.is_empty() {
+            return Err(refuse(
+                "stay_not_started",
+                "a booking can be reviewed from its date on",
+            ));
+        }
+        let Some(order) = started.iter().find(|o| o.reviewed == 0) else {
+            return Err(refuse(
+                "already_reviewed",
+                "every stay here is already reviewed",
+            ));
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO reviews (order_id, space_id, user_id, grade, content, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(order.id)
+        .bind(space_id)
+        .bind(user_id)
+        .bind(grade.get())
+        .bind(text.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        let review_id = match inserted {
+            Ok(done) => done.last_insert_id(),
+            Err(err) if violated_unique_index(&err, &["reviews_order_unique"]).is_some() => {
+                return Err(refuse("already_reviewed", "this stay is already reviewed"));
+            }
+            Err(err) => return Err(err.into()),
+        };
+        sqlx::query(
+            "UPDATE spaces SET review_count = review_count + 1, rating_sum = rating_sum + ? \
+             WHERE id = ?",
+        )
+        .bind(grade.get())
+        .bind(space_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(review_id)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ReviewRow {
+    pub id: u64,
+    pub user_id: u64,
+    pub nickname: String,
+    pub grade: u8,
+    pub content: String,
+    pub image_web_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of a live space's reviews, newest first, and the total; `None` if no such space.
+pub async fn reviews_of(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    limit: u32,
+    offset: u64,
+) -> Result<Option<(Vec<ReviewRow>, u64)>, AppError> {
+    let count: Option<i64> = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM reviews r WHERE r.space_id = s.id) FROM spaces s \
+         WHERE s.id = ? AND s.deleted_at IS NULL",
+    )
+    .bind(space_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(total) = count else {
+        return Ok(None);
+    };
+    let rows = sqlx::query_as(
+        "SELECT r.id, r.user_id, u.nickname, r.grade, r.content, \
+         CASE WHEN r.image_status = 'ready' THEN r.image_web_key END AS image_web_key, r.created_at \
+         FROM reviews r JOIN users u ON u.id = r.user_id WHERE r.space_id = ? \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(space_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((rows, total as u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn grades_are_one_to_five(value in any::<i64>()) {
+            prop_assert_eq!(Grade::parse(value).is_ok(), (1..=5).contains(&value));
+        }
+
+        #[test]
+        fn review_text_is_trimmed_and_bounded(value in "\\PC{0,2100}") {
+            if let Ok(text) = ReviewText::parse(&value) {
+                prop_assert!((1..=2000).contains(&text.as_str().chars().count()));
+                prop_assert_eq!(text.as_str(), text.as_str().trim());
+            }
+        }
+    }
+}
