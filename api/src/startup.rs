@@ -91,9 +91,12 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     let max_body_bytes = state.settings.max_body_bytes;
-    Route::new()
-        .at("/openapi.json", spec)
-        .nest("/docs", docs)
+    let mut route = Route::new().at("/openapi.json", spec).nest("/docs", docs);
+    if let spacecloud_common::config::StorageSettings::Local { dir } = &state.settings.storage {
+        // Local storage is served by the API itself; with S3 a CDN or the bucket serves it.
+        route = route.nest("/media", poem::endpoint::StaticFilesEndpoint::new(dir));
+    }
+    route
         .nest("/", api)
         .data(state)
         .with(BodyLimit::new(max_body_bytes))

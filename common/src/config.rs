@@ -70,6 +70,33 @@ pub struct Settings {
     pub refresh_token_ttl_days: u32,
     pub kakao: KakaoSettings,
     pub jobs: JobSettings,
+    pub storage: StorageSettings,
+}
+
+/// Where images are stored (`STORAGE_BACKEND`: `local`, the default, or `s3`).
+#[derive(Debug, Clone)]
+pub enum StorageSettings {
+    /// `MEDIA_DIR` (default `./media`), served by the API under `/media/`.
+    Local {
+        dir: std::path::PathBuf,
+    },
+    S3(S3Settings),
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    /// `S3_BUCKET`.
+    pub bucket: String,
+    /// `S3_REGION` (default `ap-northeast-2`).
+    pub region: String,
+    /// `S3_ENDPOINT`: for MinIO or another S3-compatible server; unset for AWS.
+    pub endpoint: Option<String>,
+    /// `S3_FORCE_PATH_STYLE`: `true` for MinIO.
+    pub force_path_style: bool,
+    /// `S3_ACCESS_KEY_ID` / `S3_SECRET_ACCESS_KEY`: static credentials; unset, the AWS default
+    /// chain (instance role, environment) is used.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +167,32 @@ impl Settings {
             max_body_bytes: reader.parse("MAX_BODY_BYTES", "115343360")?,
             access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
             refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
+            storage: match reader.string("STORAGE_BACKEND", "local").as_str() {
+                "local" => StorageSettings::Local {
+                    dir: reader.string("MEDIA_DIR", "media").into(),
+                },
+                "s3" => StorageSettings::S3(S3Settings {
+                    bucket: (lookup)("S3_BUCKET")
+                        .filter(|bucket| !bucket.is_empty())
+                        .ok_or(ConfigError::Invalid {
+                            name: "S3_BUCKET",
+                            reason: "is required when STORAGE_BACKEND=s3".into(),
+                        })?,
+                    region: reader.string("S3_REGION", "ap-northeast-2"),
+                    endpoint: (lookup)("S3_ENDPOINT").filter(|value| !value.is_empty()),
+                    force_path_style: reader.parse("S3_FORCE_PATH_STYLE", "false")?,
+                    access_key_id: (lookup)("S3_ACCESS_KEY_ID").filter(|value| !value.is_empty()),
+                    secret_access_key: (lookup)("S3_SECRET_ACCESS_KEY")
+                        .filter(|value| !value.is_empty())
+                        .map(SecretString::from),
+                }),
+                other => {
+                    return Err(ConfigError::Invalid {
+                        name: "STORAGE_BACKEND",
+                        reason: format!("`{other}` is not one of local, s3"),
+                    });
+                }
+            },
             jobs: JobSettings {
                 queue_prefix: reader.string("QUEUE_PREFIX", "spacecloud"),
                 concurrency: reader.parse("WORKER_CONCURRENCY", "8")?,

@@ -17,6 +17,18 @@ pub struct SettlePayment {
     pub order_id: u64,
 }
 
+/// Decode, resize and store a `processing` image whose bytes are staged in Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessImage {
+    pub image_id: u64,
+}
+
+/// Remove stored objects of deleted spaces and images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteObjects {
+    pub keys: Vec<String>,
+}
+
 /// Queue names under `QUEUE_PREFIX`.
 pub fn settle_queue(prefix: &str) -> String {
     format!("{prefix}:settle_payment")
@@ -25,6 +37,22 @@ pub fn settle_queue(prefix: &str) -> String {
 pub fn sweep_queue(prefix: &str) -> String {
     format!("{prefix}:sweep")
 }
+
+pub fn image_queue(prefix: &str) -> String {
+    format!("{prefix}:process_image")
+}
+
+pub fn delete_queue(prefix: &str) -> String {
+    format!("{prefix}:delete_objects")
+}
+
+/// Where an upload's bytes wait for the worker: Redis, so a worker on another host reads them.
+pub fn staged_image_key(prefix: &str, image_id: u64) -> String {
+    format!("{prefix}:staged_image:{image_id}")
+}
+
+/// Staged bytes outlive every retry of their job (apalis re-delivers for a few minutes).
+pub const STAGED_IMAGE_TTL_SECONDS: u64 = 24 * 3600;
 
 /// The queue settings both sides use. A 5 s heartbeat lets the cluster notice a killed
 /// worker's jobs within 15 s; ticks keep their idempotency keys long enough that several
@@ -43,7 +71,7 @@ pub fn queue_config(queue: String) -> Config {
 pub struct JobQueues {
     redis_url: Arc<str>,
     prefix: Arc<str>,
-    settle: Arc<OnceCell<RedisStorage<SettlePayment>>>,
+    connection: Arc<OnceCell<ConnectionManager>>,
 }
 
 impl JobQueues {
@@ -52,39 +80,69 @@ impl JobQueues {
         Self {
             redis_url: settings.redis_url.expose_secret().into(),
             prefix: settings.jobs.queue_prefix.as_str().into(),
-            settle: Arc::new(OnceCell::new()),
+            connection: Arc::new(OnceCell::new()),
         }
     }
 
-    async fn settle_storage(&self) -> Result<RedisStorage<SettlePayment>, AppError> {
-        let storage = self
-            .settle
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub async fn connection(&self) -> Result<ConnectionManager, AppError> {
+        let connection = self
+            .connection
             .get_or_try_init(|| async {
-                let conn: ConnectionManager = tokio::time::timeout(
+                tokio::time::timeout(
                     Duration::from_secs(3),
                     apalis_redis::connect(self.redis_url.as_ref()),
                 )
                 .await
-                .map_err(|_| {
-                    AppError::Redis(redis::RedisError::from(std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        "connecting to Redis timed out",
-                    )))
-                })??;
-                Ok::<_, AppError>(
-                    RedisStorage::new(conn).with_config(queue_config(settle_queue(&self.prefix))),
-                )
+                .map_err(|_| queue_error("connecting to Redis timed out"))?
+                .map_err(AppError::from)
             })
             .await?;
-        Ok(storage.clone())
+        Ok(connection.clone())
     }
 
-    pub async fn enqueue_settlement(&self, job: SettlePayment) -> Result<(), AppError> {
-        let mut storage = self.settle_storage().await?;
+    async fn push<T>(&self, queue: String, job: T) -> Result<(), AppError>
+    where
+        T: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
+    {
+        let mut storage: RedisStorage<T> =
+            RedisStorage::new(self.connection().await?).with_config(queue_config(queue));
         tokio::time::timeout(Duration::from_secs(3), storage.push(job))
             .await
             .map_err(|_| queue_error("enqueueing timed out"))?
             .map_err(|err| queue_error(&err.to_string()))
+    }
+
+    pub async fn enqueue_settlement(&self, job: SettlePayment) -> Result<(), AppError> {
+        self.push(settle_queue(&self.prefix), job).await
+    }
+
+    pub async fn enqueue_image(&self, job: ProcessImage) -> Result<(), AppError> {
+        self.push(image_queue(&self.prefix), job).await
+    }
+
+    pub async fn enqueue_deletion(&self, job: DeleteObjects) -> Result<(), AppError> {
+        if job.keys.is_empty() {
+            return Ok(());
+        }
+        self.push(delete_queue(&self.prefix), job).await
+    }
+
+    /// Stages an upload's bytes for the worker.
+    pub async fn stage_image(&self, image_id: u64, bytes: &[u8]) -> Result<(), AppError> {
+        use redis::AsyncCommands;
+        let mut connection = self.connection().await?;
+        let key = staged_image_key(&self.prefix, image_id);
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            connection.set_ex::<_, _, ()>(key, bytes, STAGED_IMAGE_TTL_SECONDS),
+        )
+        .await
+        .map_err(|_| queue_error("staging timed out"))??;
+        Ok(())
     }
 }
 

@@ -9,5 +9,8 @@ pub mod db;
 pub mod domain;
 pub mod engagement;
 pub mod error;
+pub mod hosting;
+pub mod images;
 pub mod jobs;
+pub mod storage;
 pub mod telemetry;

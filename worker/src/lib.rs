@@ -18,13 +18,15 @@ use apalis::{
 use apalis_cron::{CronScheduler, Tick};
 use apalis_redis::{ConnectionManager, RedisStorage};
 use futures_util::StreamExt;
+use redis::AsyncCommands;
 use secrecy::ExposeSecret;
 use spacecloud_common::{
     booking::{self, Settlement, payment::PointsProvider},
     clock::BusinessClock,
     config::Settings,
-    db,
-    jobs::{self, JobQueues, SettlePayment},
+    db, images,
+    jobs::{self, DeleteObjects, JobQueues, ProcessImage, SettlePayment},
+    storage::Storage,
 };
 use sqlx::MySqlPool;
 
@@ -39,6 +41,9 @@ const SETTLEMENT_ATTEMPTS: usize = 10;
 struct JobContext {
     pool: MySqlPool,
     queues: JobQueues,
+    storage: Storage,
+    redis: ConnectionManager,
+    prefix: String,
     clock: BusinessClock,
     stuck_after: chrono::Duration,
 }
@@ -87,6 +92,9 @@ impl Worker {
         let context = JobContext {
             pool: self.pool.clone(),
             queues: JobQueues::new(&self.settings),
+            storage: Storage::from_settings(&self.settings.storage).await,
+            redis: self.redis.clone(),
+            prefix: prefix.clone(),
             clock: BusinessClock::new(self.settings.timezone),
             stuck_after: chrono::Duration::seconds(i64::from(jobs_settings.stuck_payment_seconds)),
         };
@@ -95,7 +103,14 @@ impl Worker {
         let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
         let poll = Duration::from_millis(jobs_settings.poll_ms);
         let concurrency = jobs_settings.concurrency;
-        let (settle_context, sweep_context) = (context.clone(), context);
+        let images: RedisStorage<ProcessImage> = RedisStorage::new(self.redis.clone())
+            .with_config(jobs::queue_config(jobs::image_queue(&prefix)));
+        let deletions: RedisStorage<DeleteObjects> = RedisStorage::new(self.redis.clone())
+            .with_config(jobs::queue_config(jobs::delete_queue(&prefix)));
+        let (settle_context, sweep_context) = (context.clone(), context.clone());
+        let (image_context, delete_context) = (context.clone(), context);
+        let image_name = format!("images-{instance}");
+        let delete_name = format!("deletions-{instance}");
         let settle_name = format!("settle-{instance}");
         let sweep_name = format!("sweep-{instance}");
         tracing::info!(worker.instance = %instance, "worker ready");
@@ -120,6 +135,32 @@ impl Worker {
                     .catch_panic()
                     .enable_tracing()
                     .build(run_sweep)
+            })
+            .register(move |run| {
+                WorkerBuilder::new(format!("{image_name}-{run}"))
+                    .backend(images.clone().poll_with_strategy(EveryInterval::new(poll)))
+                    .data(image_context.clone())
+                    // Decoding is CPU-bound: at most one image per core at a time.
+                    .concurrency(std::thread::available_parallelism().map_or(2, usize::from))
+                    .timeout(Duration::from_secs(120))
+                    .catch_panic()
+                    .enable_tracing()
+                    .build(process_image)
+            })
+            .register(move |run| {
+                WorkerBuilder::new(format!("{delete_name}-{run}"))
+                    .backend(
+                        deletions
+                            .clone()
+                            .poll_with_strategy(EveryInterval::new(poll)),
+                    )
+                    .data(delete_context.clone())
+                    .concurrency(concurrency)
+                    .retry(RetryPolicy::retries(2))
+                    .timeout(Duration::from_secs(60))
+                    .catch_panic()
+                    .enable_tracing()
+                    .build(delete_objects)
             })
             .shutdown_timeout(Duration::from_secs(30));
         let result = monitor
@@ -160,6 +201,106 @@ async fn settle_payment(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// An image whose storage uploads keep failing this many times ends `failed`.
+const IMAGE_ATTEMPTS: usize = 20;
+
+async fn process_image(
+    job: ProcessImage,
+    context: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let staged_key = jobs::staged_image_key(&context.prefix, job.image_id);
+    let mut redis = context.redis.clone();
+    let mut conn = context.pool.acquire().await?;
+    let row = db::images::find(&mut conn, job.image_id).await?;
+    let Some(row) = row.filter(|row| row.status == "processing" && row.deleted_at.is_none()) else {
+        // Done already, deleted, or never committed: nothing to do but drop the bytes.
+        redis.del::<_, ()>(&staged_key).await?;
+        return Ok(());
+    };
+    drop(conn);
+    let bytes: Option<Vec<u8>> = redis.get(&staged_key).await?;
+    let now = context.clock.now();
+    let Some(bytes) = bytes else {
+        let mut conn = context.pool.acquire().await?;
+        db::images::mark_failed(
+            &mut conn,
+            row.id,
+            "the upload expired before it was processed",
+            now,
+        )
+        .await?;
+        return Ok(());
+    };
+    let bytes = std::sync::Arc::new(bytes);
+    let decoded = {
+        let bytes = bytes.clone();
+        tokio::task::spawn_blocking(move || images::process(&bytes)).await?
+    };
+    let processed = match decoded {
+        Ok(processed) => processed,
+        Err(rejection) => {
+            tracing::warn!(image.id = row.id, reason = %rejection, "image refused");
+            let mut conn = context.pool.acquire().await?;
+            db::images::mark_failed(&mut conn, row.id, &rejection.to_string(), now).await?;
+            redis.del::<_, ()>(&staged_key).await?;
+            return Ok(());
+        }
+    };
+    let (Some(original), Some(web), Some(thumbnail)) =
+        (&row.original_key, &row.web_key, &row.thumbnail_key)
+    else {
+        return Err(AbortError::new(std::io::Error::other("image row without keys")).into());
+    };
+    let uploads = async {
+        context
+            .storage
+            .put(original, bytes.to_vec(), processed.kind.content_type())
+            .await?;
+        context
+            .storage
+            .put(web, processed.web_jpeg, "image/jpeg")
+            .await?;
+        context
+            .storage
+            .put(thumbnail, processed.thumbnail_jpeg, "image/jpeg")
+            .await
+    };
+    if let Err(err) = uploads.await {
+        if attempt.current() >= IMAGE_ATTEMPTS {
+            let mut conn = context.pool.acquire().await?;
+            db::images::mark_failed(
+                &mut conn,
+                row.id,
+                "storage was unavailable; upload it again",
+                now,
+            )
+            .await?;
+            redis.del::<_, ()>(&staged_key).await?;
+            return Err(AbortError::new(err).into());
+        }
+        tracing::warn!(image.id = row.id, error = %err, attempt = attempt.current(), "storage upload failed; will retry");
+        return Err(err.into());
+    }
+    let mut conn = context.pool.acquire().await?;
+    db::images::mark_ready(&mut conn, row.id, processed.width, processed.height, now).await?;
+    redis.del::<_, ()>(&staged_key).await?;
+    tracing::info!(
+        image.id = row.id,
+        width = processed.width,
+        height = processed.height,
+        "image ready"
+    );
+    Ok(())
+}
+
+async fn delete_objects(job: DeleteObjects, context: Data<JobContext>) -> Result<(), BoxDynError> {
+    for key in &job.keys {
+        context.storage.delete(key).await?;
+    }
+    Ok(())
 }
 
 async fn run_sweep(tick: Tick, context: Data<JobContext>) -> Result<(), BoxDynError> {

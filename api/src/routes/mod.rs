@@ -3,6 +3,7 @@
 mod auth;
 mod catalog;
 mod engagement;
+mod hosting;
 mod me;
 mod ops;
 mod orders;
@@ -16,6 +17,8 @@ pub enum ApiTags {
     Catalog,
     /// Finding spaces and their calendars.
     Spaces,
+    /// Hosts' spaces and photos.
+    Hosting,
     /// Signing in with Kakao, refreshing and revoking tokens.
     Auth,
     /// The signed-in user's account.
@@ -30,6 +33,7 @@ pub type Api = (
     catalog::CatalogApi,
     spaces::SpacesApi,
     engagement::EngagementApi,
+    hosting::HostingApi,
     auth::AuthApi,
     me::MeApi,
     orders::OrdersApi,
@@ -42,6 +46,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
             catalog::CatalogApi,
             spaces::SpacesApi,
             engagement::EngagementApi,
+            hosting::HostingApi,
             auth::AuthApi,
             me::MeApi,
             orders::OrdersApi,

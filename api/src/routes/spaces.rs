@@ -12,7 +12,12 @@ use spacecloud_common::{
 };
 
 use super::ApiTags;
-use crate::{auth::MaybeAuth, error_responses, state::AppState};
+use super::hosting;
+use crate::{
+    auth::{BearerAuth, MaybeAuth},
+    error_responses,
+    state::AppState,
+};
 
 pub struct SpacesApi;
 
@@ -115,6 +120,37 @@ pub struct SpaceImage {
     pub thumbnail_url: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// `processing`, `ready` or `failed`; shown to the space's host only.
+    #[oai(skip_serializing_if_is_none)]
+    pub status: Option<String>,
+    /// Why processing failed, for a `failed` image.
+    #[oai(skip_serializing_if_is_none)]
+    pub failure_reason: Option<String>,
+}
+
+impl SpaceImage {
+    /// An image as its host sees it: every status, URLs once ready.
+    pub fn for_host(state: &AppState, image: spacecloud_common::db::images::ImageRow) -> Self {
+        let ready = image.status == "ready";
+        Self {
+            id: image.id,
+            url: ready
+                .then(|| image.web_key.as_deref().map(|key| state.media_url(key)))
+                .flatten(),
+            thumbnail_url: ready
+                .then(|| {
+                    image
+                        .thumbnail_key
+                        .as_deref()
+                        .map(|key| state.media_url(key))
+                })
+                .flatten(),
+            width: image.width,
+            height: image.height,
+            status: Some(image.status),
+            failure_reason: image.failure_reason,
+        }
+    }
 }
 
 /// A bookable slot and its price in won.
@@ -241,6 +277,40 @@ impl SpacesApi {
         }))
     }
 
+    /// Register a space with its photos (hosts). Answers as soon as the photos are queued;
+    /// each becomes `ready` (or `failed`, with a reason) in `GET /me/spaces`.
+    #[oai(
+        path = "/spaces",
+        method = "post",
+        operation_id = "createSpace",
+        tag = "ApiTags::Hosting"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        form: hosting::SpaceForm,
+    ) -> Result<hosting::CreatedSpace, hosting::UploadError> {
+        hosting::create_space(&state, auth, form).await
+    }
+
+    /// Remove your space from every public list (hosts). Its orders stay; its photos are
+    /// deleted from storage in the background.
+    #[oai(
+        path = "/spaces/:id",
+        method = "delete",
+        operation_id = "deleteSpace",
+        tag = "ApiTags::Hosting"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+    ) -> Result<hosting::Deleted, hosting::ManageError> {
+        hosting::delete_space(&state, auth, id.0).await
+    }
+
     /// One space with its images, options and facilities. With a valid access token, `liked`
     /// says whether the caller likes it.
     #[oai(path = "/spaces/:id", method = "get", operation_id = "getSpace")]
@@ -311,7 +381,7 @@ pub fn summary(state: &AppState, row: SpaceSummaryRow) -> SpaceSummary {
     }
 }
 
-fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceDetail {
+pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceDetail {
     let liked = authenticated.then(|| rows.space.liked());
     let space = rows.space;
     SpaceDetail {
@@ -335,6 +405,8 @@ fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceDetai
                     .map(|key| state.media_url(key)),
                 width: image.width,
                 height: image.height,
+                status: None,
+                failure_reason: None,
             })
             .collect(),
         options: rows

@@ -17,7 +17,10 @@ use spacecloud_common::{
 };
 use sqlx::{Executor, MySqlPool};
 
-use crate::kakao_stub::{KakaoStub, KakaoUser};
+use crate::{
+    kakao_stub::{KakaoStub, KakaoUser},
+    s3_server::S3Server,
+};
 
 pub const TEST_JWT_SECRET: &str = "test-jwt-secret-that-is-long-enough-0123456789";
 pub const TEST_KAKAO_CLIENT_SECRET: &str = "test-kakao-client-secret-abcdef";
@@ -40,6 +43,8 @@ fn database_server() -> String {
 pub struct TestApp {
     pub address: String,
     pub kakao: KakaoStub,
+    pub s3: Option<S3Server>,
+    _media_dir: tempfile::TempDir,
     pub client: reqwest::Client,
     pub pool: MySqlPool,
     pub state: AppState,
@@ -49,6 +54,8 @@ pub struct TestApp {
 pub struct TestAppOptions {
     pub redis_url: String,
     pub max_body_bytes: usize,
+    /// Store images in a real S3-protocol server on loopback (otherwise a local directory).
+    pub with_s3: bool,
 }
 
 impl Default for TestAppOptions {
@@ -56,6 +63,7 @@ impl Default for TestAppOptions {
         Self {
             redis_url: "redis://127.0.0.1:6379".into(),
             max_body_bytes: 115_343_360,
+            with_s3: false,
         }
     }
 }
@@ -68,6 +76,12 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     crate::telemetry::install();
     let kakao = KakaoStub::start().await;
+    let s3 = if options.with_s3 {
+        Some(S3Server::start().await)
+    } else {
+        None
+    };
+    let media_dir = tempfile::tempdir().expect("a media directory");
     let database = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
     let vars = HashMap::from([
         ("APP_ENV", "test".to_owned()),
@@ -88,7 +102,21 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
         ("STUCK_PAYMENT_SECONDS", "2".to_owned()),
         ("JOB_POLL_MS", "20".to_owned()),
+        ("MEDIA_DIR", media_dir.path().display().to_string()),
     ]);
+    let mut vars = vars;
+    if let Some(s3) = &s3 {
+        vars.insert("STORAGE_BACKEND", "s3".to_owned());
+        vars.insert("S3_BUCKET", crate::s3_server::BUCKET.to_owned());
+        vars.insert("S3_REGION", "us-east-1".to_owned());
+        vars.insert("S3_ENDPOINT", s3.endpoint.clone());
+        vars.insert("S3_FORCE_PATH_STYLE", "true".to_owned());
+        vars.insert("S3_ACCESS_KEY_ID", crate::s3_server::ACCESS_KEY.to_owned());
+        vars.insert(
+            "S3_SECRET_ACCESS_KEY",
+            crate::s3_server::SECRET_KEY.to_owned(),
+        );
+    }
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
     let app = Application::build(settings)
         .await
@@ -100,6 +128,8 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     TestApp {
         address,
         kakao,
+        s3,
+        _media_dir: media_dir,
         client: reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .build()

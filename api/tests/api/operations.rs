@@ -36,6 +36,18 @@ async fn the_spec_and_swagger_ui_are_served() {
     let spec = app.get("/openapi.json").await;
     assert_eq!(spec.status, 200);
     assert!(spec.body["openapi"].as_str().unwrap().starts_with("3."));
+    // Operations of one path declared in different API structs would each emit the path, and
+    // JSON readers keep only the last: every path must appear exactly once.
+    let raw = spacecloud_api::routes::spec_json();
+    for path in spec.body["paths"].as_object().unwrap().keys() {
+        let key = serde_json::to_string(path).unwrap();
+        assert_eq!(
+            raw.matches(&format!("{key}:")).count(),
+            1,
+            "{path} appears twice"
+        );
+    }
+    assert!(spec.body["paths"]["/api/v1/spaces"]["post"].is_object());
     let list = &spec.body["paths"]["/api/v1/spaces"]["get"];
     assert_eq!(list["operationId"], "listSpaces");
     assert!(list["responses"]["422"].is_object());

@@ -4,6 +4,7 @@
 //! `QueryBuilder` and bound parameters, never by pasting values into SQL.
 
 pub mod catalog;
+pub mod images;
 pub mod orders;
 pub mod refresh_tokens;
 pub mod spaces;

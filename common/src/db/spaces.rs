@@ -463,3 +463,27 @@ pub async fn liked_by(
         .await?;
     Ok((rows, total as u64))
 }
+
+/// The live spaces of a host, newest first.
+pub async fn owned_by(
+    conn: &mut MySqlConnection,
+    host_id: u64,
+    page: Page,
+) -> Result<(Vec<SpaceSummaryRow>, u64), sqlx::Error> {
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM spaces WHERE host_id = ? AND deleted_at IS NULL")
+            .bind(host_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let sql = format!(
+        "{} WHERE s.host_id = ? AND s.deleted_at IS NULL ORDER BY s.id DESC LIMIT ? OFFSET ?",
+        summary_select()
+    );
+    let rows = sqlx::query_as::<_, SpaceSummaryRow>(AssertSqlSafe(sql))
+        .bind(host_id)
+        .bind(page.per_page())
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((rows, total as u64))
+}

@@ -1,0 +1,310 @@
+//! Hosts register and manage their spaces and photos.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Multipart, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::multipart::Upload,
+};
+use spacecloud_common::{
+    db::{self, spaces},
+    domain::Page,
+    error::AppError,
+    hosting::{self, CheckedImage, SpaceInput, UploadRejected},
+};
+
+use super::{
+    ApiTags,
+    spaces::{SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
+};
+use crate::{auth::BearerAuth, error::Problem, error_responses, state::AppState};
+
+pub struct HostingApi;
+
+/// The fields of a new space; a slot whose price is omitted is not offered.
+#[derive(Multipart, Debug)]
+pub(super) struct SpaceForm {
+    /// 1–100 characters.
+    title: String,
+    sub_title: Option<String>,
+    description: Option<String>,
+    category_id: u64,
+    district_id: u64,
+    address: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// Default 1.
+    min_count: Option<i64>,
+    max_count: i64,
+    price_day: Option<i64>,
+    price_night: Option<i64>,
+    price_all: Option<i64>,
+    /// Repeatable.
+    facility_id: Vec<u64>,
+    /// Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content.
+    images: Vec<Upload>,
+}
+
+#[derive(Multipart, Debug)]
+struct ImagesForm {
+    images: Vec<Upload>,
+}
+
+#[derive(Object, Debug)]
+struct AcceptedImage {
+    id: u64,
+    status: String,
+}
+
+#[derive(Object, Debug)]
+struct MySpace {
+    #[oai(flatten)]
+    summary: SpaceSummary,
+    /// Every photo with its processing status.
+    images: Vec<SpaceImage>,
+}
+
+#[derive(Object, Debug)]
+struct MySpacePage {
+    items: Vec<MySpace>,
+    page: u32,
+    per_page: u32,
+    total: u64,
+}
+
+#[derive(ApiResponse)]
+pub(super) enum CreatedSpace {
+    /// The space; its images are `processing` until the worker has stored them.
+    #[oai(status = 201)]
+    Created(Json<SpaceDetail>),
+}
+
+#[derive(ApiResponse)]
+enum AcceptedImages {
+    /// The images are queued for processing.
+    #[oai(status = 202)]
+    Accepted(Json<Vec<AcceptedImage>>),
+}
+
+#[derive(ApiResponse)]
+pub(super) enum Deleted {
+    /// Removed; stored objects are deleted in the background.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+error_responses!(
+    /// Errors of creating a space or adding photos.
+    UploadError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        Forbidden = 403 "The space is not yours.",
+        NotFound = 404 "No such space.",
+        TooLarge = 413 "A file over 10 MiB, or a body over the server's limit.",
+        Unsupported = 415 "A file that is not a JPEG, PNG or WebP image.",
+        Unprocessable = 422 "Invalid fields, a damaged image, too many pixels or images.",
+        Unavailable = 503 "The database or the job queue (Redis) is unavailable; nothing was created.",
+    }
+);
+
+error_responses!(
+    /// Errors of managing a space.
+    ManageError {
+        Unauthorized = 401 "Missing, invalid or expired access token.",
+        Forbidden = 403 "The space is not yours.",
+        NotFound = 404 "No such space or image.",
+        Unprocessable = 422 "A paging parameter is out of range.",
+        Unavailable = 503 "The database or the job queue is unavailable.",
+    }
+);
+
+fn rejected(err: UploadRejected) -> Problem {
+    let status = poem::http::StatusCode::from_u16(err.rejection.status())
+        .unwrap_or(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let code = match err.rejection.status() {
+        413 => "file_too_large",
+        415 => "unsupported_image",
+        _ => "invalid_image",
+    };
+    Problem::new(status, code, format!("{}: {}", err.field, err.rejection)).with_errors(vec![
+        spacecloud_common::error::FieldError::new(err.field, err.rejection.to_string()),
+    ])
+}
+
+async fn read_uploads(uploads: Vec<Upload>) -> Result<Vec<CheckedImage>, UploadError> {
+    let mut files = Vec::with_capacity(uploads.len());
+    for (n, upload) in uploads.into_iter().enumerate() {
+        if upload.size() > spacecloud_common::images::MAX_FILE_BYTES {
+            return Err(rejected(UploadRejected {
+                field: format!("images[{n}]"),
+                rejection: spacecloud_common::images::Rejection::TooLarge,
+            })
+            .into());
+        }
+        let bytes = upload
+            .into_vec()
+            .await
+            .map_err(|_| AppError::malformed("images", "could not read the upload"))?;
+        files.push(bytes);
+    }
+    hosting::check_uploads(files).map_err(|err| rejected(err).into())
+}
+
+/// `POST /api/v1/spaces`, declared in the spaces API (one spec entry per path).
+pub(super) async fn create_space(
+    state: &AppState,
+    auth: BearerAuth,
+    form: SpaceForm,
+) -> Result<CreatedSpace, UploadError> {
+    let input = SpaceInput {
+        title: form.title,
+        sub_title: form.sub_title,
+        description: form.description,
+        category_id: form.category_id,
+        district_id: form.district_id,
+        address: form.address,
+        latitude: form.latitude,
+        longitude: form.longitude,
+        min_count: form.min_count,
+        max_count: form.max_count,
+        price_day: form.price_day,
+        price_night: form.price_night,
+        price_all: form.price_all,
+        facility_ids: form.facility_id,
+    };
+    let now = state.clock.now();
+    let space =
+        hosting::validate(&state.pool, auth.user_id(), &input, form.images.len(), now).await?;
+    let uploads = read_uploads(form.images).await?;
+    let (space_id, _) =
+        hosting::create_space(&state.pool, &state.jobs, &space, uploads, now).await?;
+    let mut conn = state.pool.acquire().await?;
+    let rows = spaces::detail(&mut conn, space_id, Some(auth.user_id()))
+        .await?
+        .ok_or(AppError::NotFound("space"))?;
+    let images = db::images::of_spaces(&mut conn, &[space_id]).await?;
+    let mut created = detail(state, rows, true);
+    created.images = images
+        .into_iter()
+        .map(|image| SpaceImage::for_host(state, image))
+        .collect();
+    Ok(CreatedSpace::Created(Json(created)))
+}
+
+/// `DELETE /api/v1/spaces/{id}`, declared in the spaces API (one spec entry per path).
+pub(super) async fn delete_space(
+    state: &AppState,
+    auth: BearerAuth,
+    space_id: u64,
+) -> Result<Deleted, ManageError> {
+    hosting::delete_space(
+        &state.pool,
+        &state.jobs,
+        auth.user_id(),
+        space_id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Deleted::NoContent)
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Hosting")]
+impl HostingApi {
+    /// Add photos to your space (at most 10 in all).
+    #[oai(
+        path = "/spaces/:id/images",
+        method = "post",
+        operation_id = "addSpaceImages"
+    )]
+    async fn add_images(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        form: ImagesForm,
+    ) -> Result<AcceptedImages, UploadError> {
+        hosting::owned_space(&state.pool, auth.user_id(), id.0).await?;
+        if form.images.is_empty() || form.images.len() > hosting::MAX_IMAGES {
+            return Err(AppError::invalid("images", "send 1 to 10 images").into());
+        }
+        let uploads = read_uploads(form.images).await?;
+        let ids = hosting::add_images(
+            &state.pool,
+            &state.jobs,
+            auth.user_id(),
+            id.0,
+            uploads,
+            state.clock.now(),
+        )
+        .await?;
+        Ok(AcceptedImages::Accepted(Json(
+            ids.into_iter()
+                .map(|id| AcceptedImage {
+                    id,
+                    status: "processing".into(),
+                })
+                .collect(),
+        )))
+    }
+
+    /// Remove a photo of your space.
+    #[oai(
+        path = "/spaces/:id/images/:image_id",
+        method = "delete",
+        operation_id = "deleteSpaceImage"
+    )]
+    async fn delete_image(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        image_id: Path<u64>,
+    ) -> Result<Deleted, ManageError> {
+        hosting::delete_image(
+            &state.pool,
+            &state.jobs,
+            auth.user_id(),
+            id.0,
+            image_id.0,
+            state.clock.now(),
+        )
+        .await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Your spaces, with every photo and its processing status.
+    #[oai(path = "/me/spaces", method = "get", operation_id = "listMySpaces")]
+    async fn my_spaces(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        page: Query<Option<i64>>,
+        per_page: Query<Option<i64>>,
+    ) -> Result<Json<MySpacePage>, ManageError> {
+        let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
+        let mut conn = state.pool.acquire().await?;
+        let (rows, total) = spaces::owned_by(&mut conn, auth.user_id(), page).await?;
+        let ids: Vec<u64> = rows.iter().map(|row| row.id).collect();
+        let mut images = db::images::of_spaces(&mut conn, &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let space_id = row.id;
+                let mine: Vec<_> = images
+                    .extract_if(.., |image| image.space_id == space_id)
+                    .map(|image| SpaceImage::for_host(&state, image))
+                    .collect();
+                MySpace {
+                    summary: summary(&state, row),
+                    images: mine,
+                }
+            })
+            .collect();
+        Ok(Json(MySpacePage {
+            items,
+            page: page.page(),
+            per_page: page.per_page(),
+            total,
+        }))
+    }
+}

@@ -1,0 +1,395 @@
+//! Hosts create spaces with photos; a real worker stores them in a real S3-protocol server.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat};
+use reqwest::{
+    Method,
+    multipart::{Form, Part},
+};
+use serde_json::Value;
+
+use crate::helpers::{Login, Reply, TestApp, TestAppOptions, spawn_app, spawn_app_with};
+
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let mut image = image::RgbImage::new(width, height);
+    for (x, y, pixel) in image.enumerate_pixels_mut() {
+        *pixel = image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]);
+    }
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(image)
+        .write_to(&mut Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+fn space_form(app_reference: &crate::helpers::Reference, images: Uploads) -> Form {
+    let mut form = Form::new()
+        .text("title", "햇살 파티룸")
+        .text("sub_title", "홍대입구역 3분")
+        .text("description", "Bright and quiet.")
+        .text("category_id", app_reference.categories[0].to_string())
+        .text("district_id", app_reference.districts[0].to_string())
+        .text("address", "서울 마포구 양화로 1")
+        .text("min_count", "2")
+        .text("max_count", "12")
+        .text("price_day", "30000")
+        .text("price_all", "50000")
+        .text("facility_id", app_reference.facilities[0].to_string());
+    for (bytes, name) in images {
+        form = form.part("images", Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    form
+}
+
+/// Files of a form: bytes and file name.
+type Uploads = Vec<(Vec<u8>, &'static str)>;
+
+async fn post_form(app: &TestApp, who: &Login, path: &str, form: Form) -> Reply {
+    let response = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .bearer_auth(&who.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    Reply::read(response).await
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn staged_keys(app: &TestApp) -> usize {
+    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!(
+            "{}:staged_image:*",
+            app.state.settings.jobs.queue_prefix
+        ))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    keys.len()
+}
+
+async fn my_space(app: &TestApp, host: &Login) -> Value {
+    let reply = app
+        .send(
+            Method::GET,
+            "/api/v1/me/spaces",
+            Some(&host.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["items"][0].clone()
+}
+
+#[tokio::test]
+async fn three_photos_end_ready_in_the_bucket_in_both_sizes() {
+    let app = spawn_app_with(TestAppOptions {
+        with_s3: true,
+        ..TestAppOptions::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let photos = vec![
+        (encoded(2400, 1800, ImageFormat::Jpeg), "a.jpg"),
+        (encoded(800, 600, ImageFormat::Png), "b.png"),
+        (encoded(500, 2000, ImageFormat::Jpeg), "c.jpeg"),
+    ];
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, photos),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let space_id = created.body["id"].as_u64().unwrap();
+    let statuses: Vec<&str> = created.body["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| image["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["processing"; 3]);
+    assert_eq!(created.body["options"].as_array().unwrap().len(), 2);
+
+    app.start_worker().await;
+    let mine = app
+        .eventually(60, "three ready images", || async {
+            let space = my_space(&app, &host).await;
+            let ready = space["images"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|image| image["status"] == "ready");
+            ready.then_some(space)
+        })
+        .await;
+    assert_eq!(mine["images"].as_array().unwrap().len(), 3);
+
+    let s3 = app.s3.as_ref().unwrap();
+    let rows: Vec<(String, String, String, u32, u32)> = sqlx::query_as(
+        "SELECT original_key, web_key, thumbnail_key, width, height FROM space_images \
+         WHERE space_id = ? ORDER BY position",
+    )
+    .bind(space_id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let expected_sizes = [
+        ((2400, 1800), "image/jpeg"),
+        ((800, 600), "image/png"),
+        ((500, 2000), "image/jpeg"),
+    ];
+    for (row, ((width, height), original_type)) in rows.iter().zip(expected_sizes) {
+        assert_eq!((row.3, row.4), (width, height));
+        let (content_type, _) = s3.object(&row.0).await.expect("original stored");
+        assert_eq!(content_type, original_type);
+        for (key, side) in [(&row.1, 1600), (&row.2, 400)] {
+            let (content_type, bytes) = s3.object(key).await.expect("resized version stored");
+            assert_eq!(content_type, "image/jpeg");
+            let resized = image::load_from_memory(&bytes).unwrap();
+            let longest = resized.width().max(resized.height());
+            assert_eq!(longest, side.min(width.max(height)), "{key}");
+        }
+    }
+    assert_eq!(staged_keys(&app).await, 0, "no staged bytes left over");
+
+    let detail = app.get(&format!("/api/v1/spaces/{space_id}")).await;
+    let urls: Vec<&str> = detail.body["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| image["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 3);
+    assert!(
+        urls[0].ends_with(&rows[0].1) && urls[2].ends_with(&rows[2].1),
+        "{urls:?}"
+    );
+    assert!(
+        detail.body["thumbnail_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&rows[0].2)
+    );
+
+    // Deleting a photo removes its objects in the background.
+    let image_id = detail.body["images"][0]["id"].as_u64().unwrap();
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/spaces/{space_id}/images/{image_id}"),
+            Some(&host.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    app.eventually(30, "the deleted photo's objects to go", || async {
+        s3.object(&rows[0].0).await.is_none().then_some(())
+    })
+    .await;
+    assert_eq!(s3.object_count().await, 6);
+}
+
+#[tokio::test]
+async fn hostile_uploads_are_refused_and_leave_nothing() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let jpeg = encoded(64, 48, ImageFormat::Jpeg);
+    let mut bomb = encoded(1, 1, ImageFormat::Png);
+    bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    let mut huge = encoded(64, 48, ImageFormat::Png);
+    huge.resize(11 * 1024 * 1024, 0);
+    let cases: Vec<(Uploads, u16)> = vec![
+        (vec![(b"just some text, honest".to_vec(), "photo.jpg")], 415),
+        (vec![(jpeg[..jpeg.len() / 2].to_vec(), "half.jpg")], 422),
+        (vec![(bomb, "bomb.png")], 422),
+        ((0..11).map(|_| (jpeg.clone(), "x.jpg")).collect(), 422),
+        (vec![(huge, "huge.png")], 413),
+    ];
+    for (images, status) in cases {
+        let reply = post_form(
+            &app,
+            &host,
+            "/api/v1/spaces",
+            space_form(&reference, images),
+        )
+        .await;
+        reply.assert_problem(status, None);
+    }
+    let missing = Form::new().text("title", "no other fields");
+    post_form(&app, &host, "/api/v1/spaces", missing)
+        .await
+        .assert_problem(400, None);
+    let mut bad_fields = space_form(&reference, vec![]);
+    bad_fields = bad_fields.text("price_night", "-5");
+    let reply = post_form(&app, &host, "/api/v1/spaces", bad_fields).await;
+    reply.assert_problem(422, Some("price_night"));
+
+    for table in ["spaces", "space_images", "space_options"] {
+        assert_eq!(count(&app, table).await, 0, "{table}");
+    }
+    assert_eq!(staged_keys(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_bomb_past_the_api_fails_in_the_worker_which_keeps_working() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(300, 200, ImageFormat::Png), "a.png")],
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let image_id = created.body["images"][0]["id"].as_u64().unwrap();
+    // Swap the staged bytes for a bomb, as if it had slipped past the API's checks.
+    let mut bomb = encoded(1, 1, ImageFormat::Png);
+    bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    app.state.jobs.stage_image(image_id, &bomb).await.unwrap();
+
+    app.start_worker().await;
+    let space = app
+        .eventually(30, "the bomb to fail", || async {
+            let space = my_space(&app, &host).await;
+            (space["images"][0]["status"] == "failed").then_some(space)
+        })
+        .await;
+    assert!(space["images"][0]["failure_reason"].as_str().is_some());
+
+    // The worker survived: another photo goes through.
+    let added = post_form(
+        &app,
+        &host,
+        &format!("/api/v1/spaces/{}/images", created.body["id"]),
+        Form::new().part(
+            "images",
+            Part::bytes(encoded(40, 30, ImageFormat::Png)).file_name("ok.png"),
+        ),
+    )
+    .await;
+    assert_eq!(added.status, 202, "{}", added.body);
+    app.eventually(30, "the next photo to be ready", || async {
+        let space = my_space(&app, &host).await;
+        (space["images"][1]["status"] == "ready").then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_redis_a_create_is_503_and_leaves_no_space() {
+    let app = spawn_app_with(TestAppOptions {
+        redis_url: "redis://127.0.0.1:1".into(),
+        ..TestAppOptions::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host_id = app.insert_user("host").await;
+    let host = Login {
+        user_id: host_id,
+        access_token: app.state.jwt.issue(host_id, chrono::Utc::now()),
+        refresh_token: String::new(),
+    };
+    let reply = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(30, 20, ImageFormat::Png), "a.png")],
+        ),
+    )
+    .await;
+    reply.assert_problem(503, None);
+    assert_eq!(count(&app, "spaces").await, 0);
+    assert_eq!(count(&app, "space_images").await, 0);
+}
+
+#[tokio::test]
+async fn only_the_owner_manages_a_space() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let intruder = app.login_as(2, "intruder").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(30, 20, ImageFormat::Png), "a.png")],
+        ),
+    )
+    .await;
+    let space_id = created.body["id"].as_u64().unwrap();
+    let image_id = created.body["images"][0]["id"].as_u64().unwrap();
+
+    for (method, path) in [
+        (Method::DELETE, format!("/api/v1/spaces/{space_id}")),
+        (
+            Method::DELETE,
+            format!("/api/v1/spaces/{space_id}/images/{image_id}"),
+        ),
+    ] {
+        app.send(method, &path, Some(&intruder.access_token), None)
+            .await
+            .assert_problem(403, None);
+    }
+    let add = post_form(
+        &app,
+        &intruder,
+        &format!("/api/v1/spaces/{space_id}/images"),
+        Form::new().part(
+            "images",
+            Part::bytes(encoded(30, 20, ImageFormat::Png)).file_name("x.png"),
+        ),
+    )
+    .await;
+    add.assert_problem(403, None);
+    assert_eq!(count(&app, "space_images").await, 1);
+    assert_eq!(
+        app.get(&format!("/api/v1/spaces/{space_id}")).await.status,
+        200
+    );
+
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/spaces/{space_id}"),
+            Some(&host.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    app.get(&format!("/api/v1/spaces/{space_id}"))
+        .await
+        .assert_problem(404, None);
+    app.send(
+        Method::DELETE,
+        "/api/v1/spaces/999999",
+        Some(&host.access_token),
+        None,
+    )
+    .await
+    .assert_problem(404, None);
+}

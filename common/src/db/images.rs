@@ -1,0 +1,164 @@
+//! Space images through their life: `processing` (bytes staged, job queued), `ready` (objects
+//! stored), `failed` (with a reason the host can read), and soft-deleted.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, MySqlConnection};
+
+use crate::images::ImageKind;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ImageRow {
+    pub id: u64,
+    pub space_id: u64,
+    pub position: u32,
+    pub status: String,
+    pub original_key: Option<String>,
+    pub web_key: Option<String>,
+    pub thumbnail_key: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub failure_reason: Option<String>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl ImageRow {
+    pub fn keys(&self) -> Vec<String> {
+        [&self.original_key, &self.web_key, &self.thumbnail_key]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+const COLUMNS: &str = "id, space_id, position, CAST(status AS CHAR) AS status, original_key, \
+     web_key, thumbnail_key, width, height, failure_reason, deleted_at";
+
+/// Adds a `processing` image whose object keys are fixed now (a uuid keeps them unique), so
+/// every retry of its job writes the same objects.
+pub async fn insert_processing(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    position: u32,
+    kind: ImageKind,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let folder = format!("spaces/{space_id}/{}", uuid::Uuid::new_v4().simple());
+    Ok(sqlx::query(
+        "INSERT INTO space_images (space_id, position, status, original_key, web_key, \
+         thumbnail_key, created_at, updated_at) VALUES (?, ?, 'processing', ?, ?, ?, ?, ?)",
+    )
+    .bind(space_id)
+    .bind(position)
+    .bind(format!("{folder}/original.{}", kind.extension()))
+    .bind(format!("{folder}/web.jpg"))
+    .bind(format!("{folder}/thumb.jpg"))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_id())
+}
+
+pub async fn find(
+    conn: &mut MySqlConnection,
+    image_id: u64,
+) -> Result<Option<ImageRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM space_images WHERE id = ?"
+    )))
+    .bind(image_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Every live image of the given spaces, in display order, whatever their status.
+pub async fn of_spaces(
+    conn: &mut MySqlConnection,
+    space_ids: &[u64],
+) -> Result<Vec<ImageRow>, sqlx::Error> {
+    if space_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = sqlx::QueryBuilder::<sqlx::MySql>::new(format!(
+        "SELECT {COLUMNS} FROM space_images WHERE deleted_at IS NULL AND space_id IN ("
+    ));
+    let mut ids = query.separated(", ");
+    for id in space_ids {
+        ids.push_bind(*id);
+    }
+    query.push(") ORDER BY space_id, position, id");
+    query.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// Marks a processing image ready; `false` if it was not processing (done already, deleted).
+pub async fn mark_ready(
+    conn: &mut MySqlConnection,
+    image_id: u64,
+    width: u32,
+    height: u32,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE space_images SET status = 'ready', width = ?, height = ?, updated_at = ? \
+         WHERE id = ? AND status = 'processing' AND deleted_at IS NULL",
+    )
+    .bind(width)
+    .bind(height)
+    .bind(now)
+    .bind(image_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub async fn mark_failed(
+    conn: &mut MySqlConnection,
+    image_id: u64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE space_images SET status = 'failed', failure_reason = ?, updated_at = ? \
+         WHERE id = ? AND status = 'processing'",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(image_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Soft-deletes images (one, or all of a space) and returns the object keys to remove.
+pub async fn soft_delete(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    image_id: Option<u64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<ImageRow> = match image_id {
+        Some(image_id) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM space_images WHERE id = ? AND space_id = ? \
+             AND deleted_at IS NULL FOR UPDATE"
+        )))
+        .bind(image_id)
+        .bind(space_id),
+        None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM space_images WHERE space_id = ? AND deleted_at IS NULL FOR UPDATE"
+        )))
+        .bind(space_id),
+    }
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        sqlx::query("UPDATE space_images SET deleted_at = ?, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(now)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.iter().flat_map(ImageRow::keys).collect())
+}

@@ -1,0 +1,327 @@
+//! Hosts' side of spaces: registering one with photos, adding and removing photos, removing
+//! the space. The request path only checks and stages bytes; the worker decodes and stores.
+//! A space and its image rows commit only after their bytes are staged and their jobs queued,
+//! so a Redis failure leaves nothing behind, and a job whose rows never committed is a no-op.
+
+use chrono::{DateTime, Utc};
+use sqlx::MySqlPool;
+
+use crate::{
+    db::{
+        self,
+        spaces::{self, NewSpace},
+    },
+    domain::Slot,
+    error::{AppError, FieldError},
+    images::{self, ImageKind, Rejection},
+    jobs::{DeleteObjects, JobQueues, ProcessImage},
+};
+
+pub const MAX_IMAGES: usize = 10;
+
+/// A space as a host typed it, before any check.
+#[derive(Debug, Clone, Default)]
+pub struct SpaceInput {
+    pub title: String,
+    pub sub_title: Option<String>,
+    pub description: Option<String>,
+    pub category_id: u64,
+    pub district_id: u64,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub min_count: Option<i64>,
+    pub max_count: i64,
+    pub price_day: Option<i64>,
+    pub price_night: Option<i64>,
+    pub price_all: Option<i64>,
+    pub facility_ids: Vec<u64>,
+}
+
+/// An uploaded file that passed the header checks.
+pub struct CheckedImage {
+    pub kind: ImageKind,
+    pub bytes: Vec<u8>,
+}
+
+/// An upload refused, with the status the API answers (413, 415 or 422).
+#[derive(Debug, thiserror::Error)]
+#[error("{field}: {rejection}")]
+pub struct UploadRejected {
+    pub field: String,
+    pub rejection: Rejection,
+}
+
+/// Checks each upload by content and header; no pixels are decoded.
+pub fn check_uploads(uploads: Vec<Vec<u8>>) -> Result<Vec<CheckedImage>, UploadRejected> {
+    uploads
+        .into_iter()
+        .enumerate()
+        .map(|(n, bytes)| {
+            images::sniff(&bytes)
+                .map(|kind| CheckedImage { kind, bytes })
+                .map_err(|rejection| UploadRejected {
+                    field: format!("images[{n}]"),
+                    rejection,
+                })
+        })
+        .collect()
+}
+
+fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize) -> String {
+    let trimmed = value.trim();
+    let chars = trimmed.chars().count();
+    if chars < min || chars > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be {min} to {max} characters"),
+        ));
+    }
+    trimmed.to_owned()
+}
+
+/// Validates a space against the rules and the reference data; reports every bad field.
+pub async fn validate(
+    pool: &MySqlPool,
+    host_id: u64,
+    input: &SpaceInput,
+    image_count: usize,
+    now: DateTime<Utc>,
+) -> Result<NewSpace, AppError> {
+    let mut errors = Vec::new();
+    let title = text(&mut errors, "title", &input.title, 1, 100);
+    let sub_title = text(
+        &mut errors,
+        "sub_title",
+        input.sub_title.as_deref().unwrap_or(""),
+        0,
+        200,
+    );
+    let description = text(
+        &mut errors,
+        "description",
+        input.description.as_deref().unwrap_or(""),
+        0,
+        5000,
+    );
+    let address = text(&mut errors, "address", &input.address, 1, 255);
+    if input
+        .latitude
+        .is_some_and(|lat| !(-90.0..=90.0).contains(&lat))
+    {
+        errors.push(FieldError::new("latitude", "must be between -90 and 90"));
+    }
+    if input
+        .longitude
+        .is_some_and(|lng| !(-180.0..=180.0).contains(&lng))
+    {
+        errors.push(FieldError::new("longitude", "must be between -180 and 180"));
+    }
+    let min_count = input.min_count.unwrap_or(1);
+    if !(1..=1000).contains(&min_count) {
+        errors.push(FieldError::new("min_count", "must be between 1 and 1000"));
+    }
+    if !(1..=1000).contains(&input.max_count) || input.max_count < min_count {
+        errors.push(FieldError::new(
+            "max_count",
+            "must be between min_count and 1000",
+        ));
+    }
+    let mut options = Vec::new();
+    for (field, slot, price) in [
+        ("price_day", Slot::Day, input.price_day),
+        ("price_night", Slot::Night, input.price_night),
+        ("price_all", Slot::All, input.price_all),
+    ] {
+        match price {
+            Some(price) if (0..=1_000_000_000).contains(&price) => options.push((slot, price)),
+            Some(_) => errors.push(FieldError::new(
+                field,
+                "must be between 0 and 1000000000 won",
+            )),
+            None => {}
+        }
+    }
+    if options.is_empty()
+        && input.price_day.is_none()
+        && input.price_night.is_none()
+        && input.price_all.is_none()
+    {
+        errors.push(FieldError::new(
+            "price_day",
+            "at least one of price_day, price_night, price_all is required",
+        ));
+    }
+    if image_count > MAX_IMAGES {
+        errors.push(FieldError::new(
+            "images",
+            format!("at most {MAX_IMAGES} images"),
+        ));
+    }
+    let mut facility_ids = input.facility_ids.clone();
+    facility_ids.sort_unstable();
+    facility_ids.dedup();
+    let mut conn = pool.acquire().await?;
+    let known = db::catalog::existing_ids(
+        &mut conn,
+        input.category_id,
+        input.district_id,
+        &facility_ids,
+    )
+    .await?;
+    if !known.category {
+        errors.push(FieldError::new("category_id", "no such category"));
+    }
+    if !known.district {
+        errors.push(FieldError::new("district_id", "no such district"));
+    }
+    if known.facilities != facility_ids.len() {
+        errors.push(FieldError::new("facility_id", "no such facility"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(NewSpace {
+        host_id,
+        category_id: input.category_id,
+        district_id: input.district_id,
+        title,
+        sub_title,
+        description,
+        address,
+        latitude: input.latitude,
+        longitude: input.longitude,
+        min_count: min_count as u32,
+        max_count: input.max_count as u32,
+        options,
+        facility_ids,
+        created_at: now,
+    })
+}
+
+/// Creates the space with its images `processing`; returns the space id and the image ids.
+pub async fn create_space(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    space: &NewSpace,
+    uploads: Vec<CheckedImage>,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<u64>), AppError> {
+    let mut tx = pool.begin().await?;
+    let space_id = spaces::insert(&mut tx, space).await?;
+    let image_ids = add_images_in(&mut tx, queues, space_id, 0, uploads, now).await?;
+    tx.commit().await?;
+    Ok((space_id, image_ids))
+}
+
+async fn add_images_in(
+    conn: &mut sqlx::MySqlConnection,
+    queues: &JobQueues,
+    space_id: u64,
+    first_position: u32,
+    uploads: Vec<CheckedImage>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>, AppError> {
+    let mut ids = Vec::with_capacity(uploads.len());
+    for (n, upload) in uploads.into_iter().enumerate() {
+        let id = db::images::insert_processing(
+            conn,
+            space_id,
+            first_position + n as u32,
+            upload.kind,
+            now,
+        )
+        .await?;
+        queues.stage_image(id, &upload.bytes).await?;
+        ids.push(id);
+    }
+    for &image_id in &ids {
+        queues.enqueue_image(ProcessImage { image_id }).await?;
+    }
+    Ok(ids)
+}
+
+/// The live space `space_id` if `host_id` owns it: `NotFound` or `Forbidden` otherwise.
+pub async fn owned_space(pool: &MySqlPool, host_id: u64, space_id: u64) -> Result<(), AppError> {
+    let mut conn = pool.acquire().await?;
+    match spaces::host_of(&mut conn, space_id).await? {
+        None => Err(AppError::NotFound("space")),
+        Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Adds photos to an owned space, after the ones it has.
+pub async fn add_images(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    host_id: u64,
+    space_id: u64,
+    uploads: Vec<CheckedImage>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>, AppError> {
+    owned_space(pool, host_id, space_id).await?;
+    let mut tx = pool.begin().await?;
+    // Lock the space so concurrent additions count each other.
+    let (count, next): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM space_images WHERE space_id = s.id AND deleted_at IS NULL), \
+         CAST((SELECT COALESCE(MAX(position) + 1, 0) FROM space_images WHERE space_id = s.id) AS SIGNED) \
+         FROM spaces s WHERE s.id = ? FOR UPDATE",
+    )
+    .bind(space_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if count as usize + uploads.len() > MAX_IMAGES {
+        return Err(AppError::invalid(
+            "images",
+            format!("a space has at most {MAX_IMAGES} images"),
+        ));
+    }
+    let ids = add_images_in(&mut tx, queues, space_id, next as u32, uploads, now).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Removes one photo of an owned space; its objects are deleted in the background.
+pub async fn delete_image(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    host_id: u64,
+    space_id: u64,
+    image_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    owned_space(pool, host_id, space_id).await?;
+    let mut tx = pool.begin().await?;
+    let keys = db::images::soft_delete(&mut tx, space_id, Some(image_id), now).await?;
+    if keys.is_empty() {
+        return Err(AppError::NotFound("image"));
+    }
+    queues.enqueue_deletion(DeleteObjects { keys }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an owned space from every public list (its orders stay) and its photos from storage.
+pub async fn delete_space(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    host_id: u64,
+    space_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    owned_space(pool, host_id, space_id).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE spaces SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(space_id)
+    .execute(&mut *tx)
+    .await?;
+    let keys = db::images::soft_delete(&mut tx, space_id, None, now).await?;
+    queues.enqueue_deletion(DeleteObjects { keys }).await?;
+    tx.commit().await?;
+    Ok(())
+}
