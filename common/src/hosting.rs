@@ -325,3 +325,137 @@ pub async fn delete_space(
     tx.commit().await?;
     Ok(())
 }
+
+/// Changes to a space; absent fields stay as they are. Prices set or change a slot's price
+/// (a slot cannot be withdrawn here: its orders refer to it).
+#[derive(Debug, Clone, Default)]
+pub struct SpacePatch {
+    pub title: Option<String>,
+    pub sub_title: Option<String>,
+    pub description: Option<String>,
+    pub category_id: Option<u64>,
+    pub district_id: Option<u64>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub min_count: Option<i64>,
+    pub max_count: Option<i64>,
+    pub price_day: Option<i64>,
+    pub price_night: Option<i64>,
+    pub price_all: Option<i64>,
+    pub facility_ids: Option<Vec<u64>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CurrentSpace {
+    title: String,
+    sub_title: String,
+    description: String,
+    category_id: u64,
+    district_id: u64,
+    address: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    min_count: u32,
+    max_count: u32,
+}
+
+/// Applies a patch to an owned space after validating the result as a whole.
+pub async fn update_space(
+    pool: &MySqlPool,
+    host_id: u64,
+    space_id: u64,
+    patch: SpacePatch,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    owned_space(pool, host_id, space_id).await?;
+    let mut conn = pool.acquire().await?;
+    let current: CurrentSpace = sqlx::query_as(
+        "SELECT title, sub_title, description, category_id, district_id, address, \
+         CAST(latitude AS DOUBLE) AS latitude, CAST(longitude AS DOUBLE) AS longitude, \
+         min_count, max_count FROM spaces WHERE id = ?",
+    )
+    .bind(space_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let prices: Vec<(String, i64)> =
+        sqlx::query_as("SELECT CAST(slot AS CHAR), price FROM space_options WHERE space_id = ?")
+            .bind(space_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let price_of = |slot: &str| prices.iter().find(|(s, _)| s == slot).map(|(_, p)| *p);
+    let facilities: Vec<u64> =
+        sqlx::query_scalar("SELECT facility_id FROM space_facilities WHERE space_id = ?")
+            .bind(space_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    drop(conn);
+    let input = SpaceInput {
+        title: patch.title.unwrap_or(current.title),
+        sub_title: Some(patch.sub_title.unwrap_or(current.sub_title)),
+        description: Some(patch.description.unwrap_or(current.description)),
+        category_id: patch.category_id.unwrap_or(current.category_id),
+        district_id: patch.district_id.unwrap_or(current.district_id),
+        address: patch.address.unwrap_or(current.address),
+        latitude: patch.latitude.or(current.latitude),
+        longitude: patch.longitude.or(current.longitude),
+        min_count: Some(patch.min_count.unwrap_or(i64::from(current.min_count))),
+        max_count: patch.max_count.unwrap_or(i64::from(current.max_count)),
+        price_day: patch.price_day.or(price_of("day")),
+        price_night: patch.price_night.or(price_of("night")),
+        price_all: patch.price_all.or(price_of("all")),
+        facility_ids: patch.facility_ids.unwrap_or(facilities),
+    };
+    let space = validate(pool, host_id, &input, 0, now).await?;
+    let min_price = space
+        .options
+        .iter()
+        .map(|(_, price)| *price)
+        .min()
+        .unwrap_or_default();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
+         district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
+         max_count = ?, min_price = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&space.title)
+    .bind(&space.sub_title)
+    .bind(&space.description)
+    .bind(space.category_id)
+    .bind(space.district_id)
+    .bind(&space.address)
+    .bind(space.latitude)
+    .bind(space.longitude)
+    .bind(space.min_count)
+    .bind(space.max_count)
+    .bind(min_price)
+    .bind(now)
+    .bind(space_id)
+    .execute(&mut *tx)
+    .await?;
+    for (slot, price) in &space.options {
+        sqlx::query(
+            "INSERT INTO space_options (space_id, slot, price) VALUES (?, ?, ?) \
+             ON DUPLICATE KEY UPDATE price = VALUES(price)",
+        )
+        .bind(space_id)
+        .bind(slot.as_str())
+        .bind(price)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM space_facilities WHERE space_id = ?")
+        .bind(space_id)
+        .execute(&mut *tx)
+        .await?;
+    for facility_id in &space.facility_ids {
+        sqlx::query("INSERT INTO space_facilities (space_id, facility_id) VALUES (?, ?)")
+            .bind(space_id)
+            .bind(facility_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

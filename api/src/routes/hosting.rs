@@ -113,7 +113,7 @@ error_responses!(
         Unauthorized = 401 "Missing, invalid or expired access token.",
         Forbidden = 403 "The space is not yours.",
         NotFound = 404 "No such space or image.",
-        Unprocessable = 422 "A paging parameter is out of range.",
+        Unprocessable = 422 "A field or paging parameter is out of range.",
         Unavailable = 503 "The database or the job queue is unavailable.",
     }
 );

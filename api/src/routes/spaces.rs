@@ -98,6 +98,26 @@ pub struct SpaceSummary {
     pub thumbnail_url: Option<String>,
 }
 
+/// Fields of a space to change; absent ones stay.
+#[derive(Object, Debug)]
+pub struct SpaceChanges {
+    pub title: Option<String>,
+    pub sub_title: Option<String>,
+    pub description: Option<String>,
+    pub category_id: Option<u64>,
+    pub district_id: Option<u64>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub min_count: Option<i64>,
+    pub max_count: Option<i64>,
+    pub price_day: Option<i64>,
+    pub price_night: Option<i64>,
+    pub price_all: Option<i64>,
+    /// Replaces the space's facilities.
+    pub facility_id: Option<Vec<u64>>,
+}
+
 #[derive(Object, Debug)]
 pub struct SpacePage {
     pub items: Vec<SpaceSummary>,
@@ -309,6 +329,53 @@ impl SpacesApi {
         id: Path<u64>,
     ) -> Result<hosting::Deleted, hosting::ManageError> {
         hosting::delete_space(&state, auth, id.0).await
+    }
+
+    /// Change your space (hosts): send only the fields to change. Prices set or change a
+    /// slot's price; `facility_id` replaces the set.
+    #[oai(
+        path = "/spaces/:id",
+        method = "patch",
+        operation_id = "updateSpace",
+        tag = "ApiTags::Hosting"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<u64>,
+        body: Json<SpaceChanges>,
+    ) -> Result<Json<SpaceDetail>, hosting::ManageError> {
+        let changes = body.0;
+        let patch = spacecloud_common::hosting::SpacePatch {
+            title: changes.title,
+            sub_title: changes.sub_title,
+            description: changes.description,
+            category_id: changes.category_id,
+            district_id: changes.district_id,
+            address: changes.address,
+            latitude: changes.latitude,
+            longitude: changes.longitude,
+            min_count: changes.min_count,
+            max_count: changes.max_count,
+            price_day: changes.price_day,
+            price_night: changes.price_night,
+            price_all: changes.price_all,
+            facility_ids: changes.facility_id,
+        };
+        spacecloud_common::hosting::update_space(
+            &state.pool,
+            auth.user_id(),
+            id.0,
+            patch,
+            state.clock.now(),
+        )
+        .await?;
+        let mut conn = state.pool.acquire().await?;
+        let rows = spaces::detail(&mut conn, id.0, Some(auth.user_id()))
+            .await?
+            .ok_or(AppError::NotFound("space"))?;
+        Ok(Json(detail(&state, rows, true)))
     }
 
     /// One space with its images, options and facilities. With a valid access token, `liked`

@@ -393,3 +393,121 @@ async fn only_the_owner_manages_a_space() {
     .await
     .assert_problem(404, None);
 }
+
+#[tokio::test]
+async fn with_storage_down_photos_retry_until_it_is_back() {
+    let mut app = spawn_app_with(TestAppOptions {
+        with_s3: true,
+        ..TestAppOptions::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    app.s3.as_mut().unwrap().stop();
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(640, 480, ImageFormat::Jpeg), "a.jpg")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        created.status, 201,
+        "the request never touches storage: {}",
+        created.body
+    );
+
+    app.start_worker().await;
+    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let meta = format!(
+        "{}:process_image:meta:*",
+        app.state.settings.jobs.queue_prefix
+    );
+    app.eventually(30, "a failed storage attempt", || {
+        let mut redis = redis.clone();
+        let meta = meta.clone();
+        async move {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(&meta)
+                .query_async(&mut redis)
+                .await
+                .ok()?;
+            let mut attempts = 0;
+            for key in keys {
+                let value: Option<String> = redis::cmd("HGET")
+                    .arg(&key)
+                    .arg("attempts")
+                    .query_async(&mut redis)
+                    .await
+                    .ok()?;
+                attempts = attempts.max(value.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0));
+            }
+            (attempts >= 2).then_some(())
+        }
+    })
+    .await;
+    assert_eq!(
+        my_space(&app, &host).await["images"][0]["status"],
+        "processing"
+    );
+
+    app.s3.as_mut().unwrap().restart().await;
+    app.eventually(60, "the photo to be ready once storage is back", || async {
+        let space = my_space(&app, &host).await;
+        (space["images"][0]["status"] == "ready").then_some(())
+    })
+    .await;
+    assert_eq!(app.s3.as_ref().unwrap().object_count().await, 3);
+    assert_eq!(staged_keys(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_owner_patches_fields_and_prices() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(2).await;
+    let host = app.login_as(1, "host").await;
+    let intruder = app.login_as(2, "intruder").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, vec![]),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/api/v1/spaces/{}", created.body["id"]);
+    let patch = |who: &Login, body: Value| {
+        let token = who.access_token.clone();
+        let (app, path) = (&app, &path);
+        async move {
+            app.send(Method::PATCH, path, Some(&token), Some(body))
+                .await
+        }
+    };
+
+    patch(&intruder, serde_json::json!({"title": "mine now"}))
+        .await
+        .assert_problem(403, None);
+    let updated = patch(
+        &host,
+        serde_json::json!({"title": "  새 이름 ", "price_night": 20000, "price_day": 25000,
+                           "facility_id": [reference.facilities[1]]}),
+    )
+    .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["title"], "새 이름");
+    assert_eq!(updated.body["min_price"], 20000);
+    assert_eq!(updated.body["options"].as_array().unwrap().len(), 3);
+    assert_eq!(updated.body["facilities"][0]["id"], reference.facilities[1]);
+    assert_eq!(updated.body["max_count"], 12, "untouched fields stay");
+
+    let bad = patch(&host, serde_json::json!({"min_count": 20})).await;
+    bad.assert_problem(422, Some("max_count"));
+    let bad = patch(&host, serde_json::json!({"category_id": 999999})).await;
+    bad.assert_problem(422, Some("category_id"));
+    assert_eq!(app.get(&path).await.body["title"], "새 이름");
+}

@@ -14,38 +14,46 @@ pub const BUCKET: &str = "spacecloud-test";
 pub struct S3Server {
     pub endpoint: String,
     pub client: aws_sdk_s3::Client,
-    _dir: tempfile::TempDir,
-    server: tokio::task::JoinHandle<()>,
+    dir: tempfile::TempDir,
+    address: std::net::SocketAddr,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for S3Server {
     fn drop(&mut self) {
-        self.server.abort();
+        self.stop();
     }
+}
+
+/// Serves the S3 protocol over `dir` on `listener`; aborting the task closes every connection.
+fn serve(dir: &std::path::Path, listener: tokio::net::TcpListener) -> tokio::task::JoinHandle<()> {
+    let fs = s3s_fs::FileSystem::new(dir).expect("s3s-fs over the directory");
+    let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+    builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+    let service = builder.build();
+    tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let service = service.clone();
+            connections.spawn(async move {
+                let _ = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
 }
 
 impl S3Server {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let fs = s3s_fs::FileSystem::new(dir.path()).expect("s3s-fs over the directory");
-        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-        let service = builder.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let service = service.clone();
-                tokio::spawn(async move {
-                    let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let address = listener.local_addr().unwrap();
+        let endpoint = format!("http://{address}");
+        let server = Some(serve(dir.path(), listener));
         let config = aws_sdk_s3::config::Builder::new()
             .behavior_version_latest()
             .region(Region::new("us-east-1"))
@@ -63,9 +71,23 @@ impl S3Server {
         Self {
             endpoint,
             client,
-            _dir: dir,
+            dir,
+            address,
             server,
         }
+    }
+
+    /// Takes the server down: new and open connections fail until `restart`.
+    pub fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+
+    /// Brings it back on the same address with the same contents.
+    pub async fn restart(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.address).await.unwrap();
+        self.server = Some(serve(self.dir.path(), listener));
     }
 
     /// The object's content type and bytes, if it exists.
