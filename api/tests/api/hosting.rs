@@ -422,7 +422,7 @@ async fn with_storage_down_photos_retry_until_it_is_back() {
 
     app.start_worker().await;
     let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
-    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let redis = client.get_multiplexed_async_connection().await.unwrap();
     let meta = format!(
         "{}:process_image:meta:*",
         app.state.settings.jobs.queue_prefix
