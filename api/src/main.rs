@@ -81,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(
                 spaces.created = report.spaces_created,
                 orders.created = report.orders_created,
+                photos.queued = report.photos_queued,
                 duration_ms = started.elapsed().as_millis() as u64,
                 "seeded"
             );

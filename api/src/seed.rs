@@ -115,6 +115,7 @@ const BATCH: usize = 1_000;
 pub struct SeedReport {
     pub spaces_created: usize,
     pub orders_created: usize,
+    pub photos_queued: usize,
 }
 
 pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::Result<SeedReport> {
@@ -127,6 +128,7 @@ pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::R
     report.spaces_created +=
         create_spaces(&mut tx, host_id, &reference, DEMO_SPACES, 7, now).await?;
     tx.commit().await?;
+    report.photos_queued = queue_demo_photos(pool, settings, host_id, now).await?;
 
     if bulk {
         let mut tx = pool.begin().await?;
@@ -519,4 +521,47 @@ pub async fn demo_token(
             .await?;
     let id = id.ok_or_else(|| anyhow::anyhow!("the demo user does not exist; run `seed` first"))?;
     Ok(jwt.issue(id, chrono::Utc::now()))
+}
+
+/// Gives every demo space without photos one, through the real pipeline: staged in Redis and
+/// queued for the worker, which stores it in the configured storage.
+async fn queue_demo_photos(
+    pool: &MySqlPool,
+    settings: &Settings,
+    host_id: u64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let bare: Vec<u64> = sqlx::query_scalar(
+        "SELECT s.id FROM spaces s WHERE s.host_id = ? AND s.deleted_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM space_images i WHERE i.space_id = s.id) ORDER BY s.id",
+    )
+    .bind(host_id)
+    .fetch_all(pool)
+    .await?;
+    let queues = spacecloud_common::jobs::JobQueues::new(settings);
+    for &space_id in &bare {
+        let photo = demo_photo(space_id);
+        let checked = spacecloud_common::hosting::check_uploads(vec![photo])
+            .map_err(|err| anyhow::anyhow!("demo photo refused: {err}"))?;
+        spacecloud_common::hosting::add_images(pool, &queues, host_id, space_id, checked, now)
+            .await
+            .map_err(|err| anyhow::anyhow!("queueing a demo photo: {err}"))?;
+    }
+    Ok(bare.len())
+}
+
+/// A 640 × 427 JPEG with a gradient in a colour of its own per space.
+fn demo_photo(space_id: u64) -> Vec<u8> {
+    let hue = (space_id * 47 % 255) as u8;
+    let image = image::RgbImage::from_fn(640, 427, |x, y| {
+        image::Rgb([hue, (x * 255 / 640) as u8, (y * 255 / 427) as u8])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .expect("encoding a JPEG in memory cannot fail");
+    out
 }

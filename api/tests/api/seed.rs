@@ -9,10 +9,12 @@ async fn seeding_twice_creates_the_demo_data_once() {
         .await
         .unwrap();
     assert_eq!(first.spaces_created, 200);
+    assert_eq!(first.photos_queued, 200);
     let second = seed::run(&app.pool, &app.state.settings, false)
         .await
         .unwrap();
     assert_eq!(second.spaces_created, 0);
+    assert_eq!(second.photos_queued, 0);
 
     let count = |table: &'static str| {
         let pool = app.pool.clone();
@@ -29,6 +31,25 @@ async fn seeding_twice_creates_the_demo_data_once() {
     assert_eq!(count("districts").await, 25);
     assert_eq!(count("categories").await, 10);
     assert_eq!(count("users").await, 2);
+    assert_eq!(count("space_images").await, 200);
+
+    // The demo photos go through the real pipeline.
+    app.start_worker().await;
+    app.eventually(120, "the demo photos to be ready", || async {
+        let (ready,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM space_images WHERE status = 'ready'")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        (ready == 200).then_some(())
+    })
+    .await;
+    let detail = app.get("/api/v1/spaces/1").await;
+    assert!(
+        detail.body["images"][0]["thumbnail_url"].is_string(),
+        "{}",
+        detail.body
+    );
 
     let list = app.get("/api/v1/spaces").await;
     assert_eq!(list.body["total"], 200);
