@@ -8,6 +8,8 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool};
 use crate::{
     booking::retry_on_deadlock,
     error::{AppError, FieldError, violated_unique_index},
+    hosting::CheckedImage,
+    jobs::{JobQueues, ProcessReviewImage},
 };
 
 async fn lock_live_space(conn: &mut MySqlConnection, space_id: u64) -> Result<(), AppError> {
@@ -126,15 +128,29 @@ struct CandidateOrder {
 /// Writes a review for the caller's most recent completed stay at the space that has no review
 /// yet. Refusals say why: `no_order`, `order_not_completed`, `stay_not_started`,
 /// `already_reviewed`.
+/// A review as the guest submitted it, checked.
+pub struct NewReview {
+    pub user_id: u64,
+    pub space_id: u64,
+    pub grade: Grade,
+    pub text: ReviewText,
+    pub photo: Option<CheckedImage>,
+}
+
 pub async fn review(
     pool: &MySqlPool,
-    user_id: u64,
-    space_id: u64,
-    grade: Grade,
-    text: &ReviewText,
+    queues: &JobQueues,
+    review: &NewReview,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<u64, AppError> {
+    let NewReview {
+        user_id,
+        space_id,
+        grade,
+        ref text,
+        ref photo,
+    } = *review;
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         lock_live_space(&mut tx, space_id).await?;
@@ -197,6 +213,25 @@ pub async fn review(
             }
             Err(err) => return Err(err.into()),
         };
+        if let Some(photo) = photo {
+            let folder = format!("reviews/{review_id}/{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(
+                "UPDATE reviews SET image_status = 'processing', image_original_key = ?, \
+                 image_web_key = ?, image_thumbnail_key = ? WHERE id = ?",
+            )
+            .bind(format!("{folder}/original.{}", photo.kind.extension()))
+            .bind(format!("{folder}/web.jpg"))
+            .bind(format!("{folder}/thumb.jpg"))
+            .bind(review_id)
+            .execute(&mut *tx)
+            .await?;
+            // Staged and queued before the commit: a Redis failure leaves no review behind,
+            // and a job whose review never committed finds nothing to do.
+            queues.stage_review_image(review_id, &photo.bytes).await?;
+            queues
+                .enqueue_review_image(ProcessReviewImage { review_id })
+                .await?;
+        }
         sqlx::query(
             "UPDATE spaces SET review_count = review_count + 1, rating_sum = rating_sum + ? \
              WHERE id = ?",
@@ -251,6 +286,51 @@ pub async fn reviews_of(
     .fetch_all(&mut *conn)
     .await?;
     Ok(Some((rows, total as u64)))
+}
+
+/// A review's photo as the worker needs it: status and object keys.
+#[derive(Debug, Clone, FromRow)]
+pub struct ReviewPhotoRow {
+    pub image_status: Option<String>,
+    pub image_original_key: Option<String>,
+    pub image_web_key: Option<String>,
+    pub image_thumbnail_key: Option<String>,
+}
+
+pub async fn review_photo(
+    conn: &mut MySqlConnection,
+    review_id: u64,
+) -> Result<Option<ReviewPhotoRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT CAST(image_status AS CHAR) AS image_status, image_original_key, image_web_key, \
+         image_thumbnail_key FROM reviews WHERE id = ?",
+    )
+    .bind(review_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Records the outcome of a review photo's processing; only a `processing` photo changes.
+pub async fn finish_review_photo(
+    conn: &mut MySqlConnection,
+    review_id: u64,
+    size: Option<(u32, u32)>,
+) -> Result<(), sqlx::Error> {
+    let (status, width, height) = match size {
+        Some((width, height)) => ("ready", Some(width), Some(height)),
+        None => ("failed", None, None),
+    };
+    sqlx::query(
+        "UPDATE reviews SET image_status = ?, image_width = ?, image_height = ? \
+         WHERE id = ? AND image_status = 'processing'",
+    )
+    .bind(status)
+    .bind(width)
+    .bind(height)
+    .bind(review_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,6 +23,12 @@ pub struct ProcessImage {
     pub image_id: u64,
 }
 
+/// Decode, resize and store the photo of a review, staged like a space image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessReviewImage {
+    pub review_id: u64,
+}
+
 /// Remove stored objects of deleted spaces and images.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteObjects {
@@ -40,6 +46,14 @@ pub fn sweep_queue(prefix: &str) -> String {
 
 pub fn image_queue(prefix: &str) -> String {
     format!("{prefix}:process_image")
+}
+
+pub fn review_image_queue(prefix: &str) -> String {
+    format!("{prefix}:process_review_image")
+}
+
+pub fn staged_review_image_key(prefix: &str, review_id: u64) -> String {
+    format!("{prefix}:staged_review_image:{review_id}")
 }
 
 pub fn delete_queue(prefix: &str) -> String {
@@ -124,6 +138,16 @@ impl JobQueues {
         self.push(image_queue(&self.prefix), job).await
     }
 
+    pub async fn enqueue_review_image(&self, job: ProcessReviewImage) -> Result<(), AppError> {
+        self.push(review_image_queue(&self.prefix), job).await
+    }
+
+    /// Stages a review photo's bytes for the worker.
+    pub async fn stage_review_image(&self, review_id: u64, bytes: &[u8]) -> Result<(), AppError> {
+        self.stage(staged_review_image_key(&self.prefix, review_id), bytes)
+            .await
+    }
+
     pub async fn enqueue_deletion(&self, job: DeleteObjects) -> Result<(), AppError> {
         if job.keys.is_empty() {
             return Ok(());
@@ -133,9 +157,13 @@ impl JobQueues {
 
     /// Stages an upload's bytes for the worker.
     pub async fn stage_image(&self, image_id: u64, bytes: &[u8]) -> Result<(), AppError> {
+        self.stage(staged_image_key(&self.prefix, image_id), bytes)
+            .await
+    }
+
+    async fn stage(&self, key: String, bytes: &[u8]) -> Result<(), AppError> {
         use redis::AsyncCommands;
         let mut connection = self.connection().await?;
-        let key = staged_image_key(&self.prefix, image_id);
         tokio::time::timeout(
             Duration::from_secs(10),
             connection.set_ex::<_, _, ()>(key, bytes, STAGED_IMAGE_TTL_SECONDS),

@@ -24,8 +24,8 @@ use spacecloud_common::{
     booking::{self, Settlement, payment::PointsProvider},
     clock::BusinessClock,
     config::Settings,
-    db, images,
-    jobs::{self, DeleteObjects, JobQueues, ProcessImage, SettlePayment},
+    db, engagement, images,
+    jobs::{self, DeleteObjects, JobQueues, ProcessImage, ProcessReviewImage, SettlePayment},
     storage::Storage,
 };
 use sqlx::MySqlPool;
@@ -108,6 +108,10 @@ impl Worker {
         let deletions: RedisStorage<DeleteObjects> = RedisStorage::new(self.redis.clone())
             .with_config(jobs::queue_config(jobs::delete_queue(&prefix)));
         let (settle_context, sweep_context) = (context.clone(), context.clone());
+        let review_images: RedisStorage<ProcessReviewImage> = RedisStorage::new(self.redis.clone())
+            .with_config(jobs::queue_config(jobs::review_image_queue(&prefix)));
+        let review_context = context.clone();
+        let review_name = format!("review-images-{instance}");
         let (image_context, delete_context) = (context.clone(), context);
         let image_name = format!("images-{instance}");
         let delete_name = format!("deletions-{instance}");
@@ -146,6 +150,20 @@ impl Worker {
                     .catch_panic()
                     .enable_tracing()
                     .build(process_image)
+            })
+            .register(move |run| {
+                WorkerBuilder::new(format!("{review_name}-{run}"))
+                    .backend(
+                        review_images
+                            .clone()
+                            .poll_with_strategy(EveryInterval::new(poll)),
+                    )
+                    .data(review_context.clone())
+                    .concurrency(1)
+                    .timeout(Duration::from_secs(120))
+                    .catch_panic()
+                    .enable_tracing()
+                    .build(process_review_image)
             })
             .register(move |run| {
                 WorkerBuilder::new(format!("{delete_name}-{run}"))
@@ -206,33 +224,30 @@ async fn settle_payment(
 /// An image whose storage uploads keep failing this many times ends `failed`.
 const IMAGE_ATTEMPTS: usize = 20;
 
-async fn process_image(
-    job: ProcessImage,
-    context: Data<JobContext>,
-    attempt: Attempt,
-) -> Result<(), BoxDynError> {
-    let staged_key = jobs::staged_image_key(&context.prefix, job.image_id);
+/// What became of a staged photo.
+enum PhotoOutcome {
+    Stored {
+        width: u32,
+        height: u32,
+    },
+    /// Permanently refused (not decodable, a bomb, or its bytes expired); the reason is shown.
+    Refused(String),
+}
+
+/// Decodes the staged bytes and stores the original and both sizes under `keys` (original,
+/// web, thumbnail). A storage failure is returned for a retry, until the attempts run out.
+async fn store_photo(
+    context: &JobContext,
+    staged_key: &str,
+    keys: [&str; 3],
+    attempt: &Attempt,
+) -> Result<PhotoOutcome, BoxDynError> {
     let mut redis = context.redis.clone();
-    let mut conn = context.pool.acquire().await?;
-    let row = db::images::find(&mut conn, job.image_id).await?;
-    let Some(row) = row.filter(|row| row.status == "processing" && row.deleted_at.is_none()) else {
-        // Done already, deleted, or never committed: nothing to do but drop the bytes.
-        redis.del::<_, ()>(&staged_key).await?;
-        return Ok(());
-    };
-    drop(conn);
-    let bytes: Option<Vec<u8>> = redis.get(&staged_key).await?;
-    let now = context.clock.now();
+    let bytes: Option<Vec<u8>> = redis.get(staged_key).await?;
     let Some(bytes) = bytes else {
-        let mut conn = context.pool.acquire().await?;
-        db::images::mark_failed(
-            &mut conn,
-            row.id,
-            "the upload expired before it was processed",
-            now,
-        )
-        .await?;
-        return Ok(());
+        return Ok(PhotoOutcome::Refused(
+            "the upload expired before it was processed".into(),
+        ));
     };
     let bytes = std::sync::Arc::new(bytes);
     let decoded = {
@@ -241,19 +256,9 @@ async fn process_image(
     };
     let processed = match decoded {
         Ok(processed) => processed,
-        Err(rejection) => {
-            tracing::warn!(image.id = row.id, reason = %rejection, "image refused");
-            let mut conn = context.pool.acquire().await?;
-            db::images::mark_failed(&mut conn, row.id, &rejection.to_string(), now).await?;
-            redis.del::<_, ()>(&staged_key).await?;
-            return Ok(());
-        }
+        Err(rejection) => return Ok(PhotoOutcome::Refused(rejection.to_string())),
     };
-    let (Some(original), Some(web), Some(thumbnail)) =
-        (&row.original_key, &row.web_key, &row.thumbnail_key)
-    else {
-        return Err(AbortError::new(std::io::Error::other("image row without keys")).into());
-    };
+    let [original, web, thumbnail] = keys;
     let uploads = async {
         context
             .storage
@@ -268,31 +273,107 @@ async fn process_image(
             .put(thumbnail, processed.thumbnail_jpeg, "image/jpeg")
             .await
     };
-    if let Err(err) = uploads.await {
-        if attempt.current() >= IMAGE_ATTEMPTS {
-            let mut conn = context.pool.acquire().await?;
-            db::images::mark_failed(
-                &mut conn,
-                row.id,
-                "storage was unavailable; upload it again",
-                now,
-            )
-            .await?;
-            redis.del::<_, ()>(&staged_key).await?;
-            return Err(AbortError::new(err).into());
+    match uploads.await {
+        Ok(()) => Ok(PhotoOutcome::Stored {
+            width: processed.width,
+            height: processed.height,
+        }),
+        Err(_) if attempt.current() >= IMAGE_ATTEMPTS => Ok(PhotoOutcome::Refused(
+            "storage was unavailable; upload it again".into(),
+        )),
+        Err(err) => {
+            tracing::warn!(error = %err, attempt = attempt.current(), "storage upload failed; will retry");
+            Err(err.into())
         }
-        tracing::warn!(image.id = row.id, error = %err, attempt = attempt.current(), "storage upload failed; will retry");
-        return Err(err.into());
     }
+}
+
+async fn process_image(
+    job: ProcessImage,
+    context: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let staged_key = jobs::staged_image_key(&context.prefix, job.image_id);
+    let mut redis = context.redis.clone();
     let mut conn = context.pool.acquire().await?;
-    db::images::mark_ready(&mut conn, row.id, processed.width, processed.height, now).await?;
+    let row = db::images::find(&mut conn, job.image_id).await?;
+    drop(conn);
+    let row = row.filter(|row| row.status == "processing" && row.deleted_at.is_none());
+    let keys = row.as_ref().and_then(|row| {
+        Some([
+            row.original_key.clone()?,
+            row.web_key.clone()?,
+            row.thumbnail_key.clone()?,
+        ])
+    });
+    let Some(keys) = keys else {
+        // Done already, deleted, or never committed: nothing to do but drop the bytes.
+        redis.del::<_, ()>(&staged_key).await?;
+        return Ok(());
+    };
+    let outcome = store_photo(
+        &context,
+        &staged_key,
+        keys.each_ref().map(String::as_str),
+        &attempt,
+    )
+    .await?;
+    let now = context.clock.now();
+    let mut conn = context.pool.acquire().await?;
+    match outcome {
+        PhotoOutcome::Stored { width, height } => {
+            db::images::mark_ready(&mut conn, job.image_id, width, height, now).await?;
+            tracing::info!(image.id = job.image_id, width, height, "image ready");
+        }
+        PhotoOutcome::Refused(reason) => {
+            tracing::warn!(image.id = job.image_id, %reason, "image refused");
+            db::images::mark_failed(&mut conn, job.image_id, &reason, now).await?;
+        }
+    }
     redis.del::<_, ()>(&staged_key).await?;
-    tracing::info!(
-        image.id = row.id,
-        width = processed.width,
-        height = processed.height,
-        "image ready"
-    );
+    Ok(())
+}
+
+async fn process_review_image(
+    job: ProcessReviewImage,
+    context: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let staged_key = jobs::staged_review_image_key(&context.prefix, job.review_id);
+    let mut redis = context.redis.clone();
+    let mut conn = context.pool.acquire().await?;
+    let row = engagement::review_photo(&mut conn, job.review_id).await?;
+    drop(conn);
+    let keys = row
+        .filter(|row| row.image_status.as_deref() == Some("processing"))
+        .and_then(|row| {
+            Some([
+                row.image_original_key?,
+                row.image_web_key?,
+                row.image_thumbnail_key?,
+            ])
+        });
+    let Some(keys) = keys else {
+        redis.del::<_, ()>(&staged_key).await?;
+        return Ok(());
+    };
+    let outcome = store_photo(
+        &context,
+        &staged_key,
+        keys.each_ref().map(String::as_str),
+        &attempt,
+    )
+    .await?;
+    let mut conn = context.pool.acquire().await?;
+    let size = match outcome {
+        PhotoOutcome::Stored { width, height } => Some((width, height)),
+        PhotoOutcome::Refused(reason) => {
+            tracing::warn!(review.id = job.review_id, %reason, "review photo refused");
+            None
+        }
+    };
+    engagement::finish_review_photo(&mut conn, job.review_id, size).await?;
+    redis.del::<_, ()>(&staged_key).await?;
     Ok(())
 }
 

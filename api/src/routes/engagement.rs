@@ -6,19 +6,22 @@ use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::multipart::Upload,
 };
 use spacecloud_common::{
     db::spaces,
     domain::Page,
     engagement::{self, Grade, ReviewRow, ReviewText},
-    error::AppError,
+    error::{AppError, FieldError},
+    hosting::CheckedImage,
+    images::Rejection,
 };
 
 use super::{
     ApiTags,
     spaces::{SpacePage, summary},
 };
-use crate::{auth::BearerAuth, error_responses, state::AppState};
+use crate::{auth::BearerAuth, error::Problem, error_responses, state::AppState};
 
 pub struct EngagementApi;
 
@@ -59,6 +62,8 @@ struct ReviewForm {
     grade: i64,
     /// 1 to 2000 characters.
     content: String,
+    /// Optional JPEG, PNG or WebP photo (at most 10 MiB); shown once the worker has processed it.
+    image: Option<Upload>,
 }
 
 #[derive(ApiResponse)]
@@ -84,10 +89,19 @@ error_responses!(
         Unauthorized = 401 "Missing, invalid or expired access token.",
         NotFound = 404 "No such space.",
         Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`.",
-        Unprocessable = 422 "Grade outside 1–5, or content empty or over 2000 characters.",
-        Unavailable = 503 "The database cannot be reached.",
+        TooLarge = 413 "The photo is over 10 MiB.",
+        Unsupported = 415 "The photo is not a JPEG, PNG or WebP image.",
+        Unprocessable = 422 "Grade outside 1–5, content empty or over 2000 characters, or a damaged photo.",
+        Unavailable = 503 "The database or the job queue cannot be reached.",
     }
 );
+
+fn photo_rejected(rejection: Rejection) -> Problem {
+    let status = poem::http::StatusCode::from_u16(rejection.status())
+        .unwrap_or(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
+    Problem::new(status, "invalid_image", format!("image: {rejection}"))
+        .with_errors(vec![FieldError::new("image", rejection.to_string())])
+}
 
 fn review_dto(state: &AppState, row: ReviewRow) -> Review {
     Review {
@@ -176,17 +190,32 @@ impl EngagementApi {
                 return Err(AppError::Validation(errors).into());
             }
         };
+        let photo = match form.image {
+            Some(upload) => {
+                if upload.size() > spacecloud_common::images::MAX_FILE_BYTES {
+                    return Err(photo_rejected(Rejection::TooLarge).into());
+                }
+                let bytes = upload
+                    .into_vec()
+                    .await
+                    .map_err(|_| AppError::malformed("image", "could not read the upload"))?;
+                let kind = spacecloud_common::images::sniff(&bytes)
+                    .map_err(|rejection| ReviewError::from(photo_rejected(rejection)))?;
+                Some(CheckedImage { kind, bytes })
+            }
+            None => None,
+        };
         let moment = state.moment();
-        let review_id = engagement::review(
-            &state.pool,
-            auth.user_id(),
-            id.0,
+        let review = engagement::NewReview {
+            user_id: auth.user_id(),
+            space_id: id.0,
             grade,
-            &text,
-            moment.now,
-            moment.today,
-        )
-        .await?;
+            text,
+            photo,
+        };
+        let review_id =
+            engagement::review(&state.pool, &state.jobs, &review, moment.now, moment.today).await?;
+        let (grade, text) = (review.grade, review.text);
         Ok(CreatedReview::Created(Json(Review {
             id: review_id,
             user: Reviewer {

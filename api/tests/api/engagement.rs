@@ -287,3 +287,74 @@ async fn ratings_order_the_list_immediately() {
     assert_eq!(list.body["items"][1]["review_count"], 2);
     assert!(list.body["items"][2]["rating"].is_null());
 }
+
+#[tokio::test]
+async fn a_review_photo_goes_through_the_pipeline() {
+    let app = spawn_app().await;
+    let (space_id, option_id) = space(&app).await;
+    let guest = app.login_as(900, "photographer").await;
+    let hold = Utc::now() + Duration::minutes(10);
+    app.insert_order(new_order(
+        guest.user_id,
+        space_id,
+        option_id,
+        Slot::Day,
+        app.today(),
+        OrderStatus::Completed,
+        hold,
+    ))
+    .await
+    .unwrap();
+    let mut photo = Vec::new();
+    image::DynamicImage::new_rgb8(900, 600)
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let send = |image: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("grade", "5")
+            .text("content", "사진 첨부")
+            .part(
+                "image",
+                reqwest::multipart::Part::bytes(image).file_name("r.jpg"),
+            );
+        app.client
+            .post(format!("{}/api/v1/spaces/{space_id}/reviews", app.address))
+            .bearer_auth(&guest.access_token)
+            .multipart(form)
+            .send()
+    };
+    let refused = crate::helpers::Reply::read(send(b"not a photo".to_vec()).await.unwrap()).await;
+    refused.assert_problem(415, Some("image"));
+    let created = crate::helpers::Reply::read(send(photo).await.unwrap()).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let listed = app.get(&format!("/api/v1/spaces/{space_id}/reviews")).await;
+    assert!(
+        listed.body["items"][0]["image_url"].is_null(),
+        "not shown before it is ready"
+    );
+
+    app.start_worker().await;
+    let url = app
+        .eventually(30, "the review photo", || async {
+            let listed = app.get(&format!("/api/v1/spaces/{space_id}/reviews")).await;
+            listed.body["items"][0]["image_url"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .await;
+    assert!(url.ends_with("/web.jpg"), "{url}");
+    // Local storage is served by the API under /media.
+    let path = url.trim_start_matches("http://media.test");
+    let served = app
+        .client
+        .get(format!("{}/media{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    let image = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!((image.width(), image.height()), (900, 600));
+}
