@@ -28,8 +28,13 @@ impl Drop for WorkerProcess {
 }
 
 fn start_worker(settings: &Settings) -> WorkerProcess {
+    let media_dir = match &settings.storage {
+        spacecloud_common::config::StorageSettings::Local { dir } => dir.display().to_string(),
+        spacecloud_common::config::StorageSettings::S3(_) => String::new(),
+    };
     WorkerProcess(
         Command::new(env!("CARGO_BIN_EXE_spacecloud-worker"))
+            .env("MEDIA_DIR", media_dir)
             .env("APP_ENV", "test")
             .env("DATABASE_URL", settings.database_url.expose_secret())
             .env("REDIS_URL", settings.redis_url.expose_secret())
@@ -234,4 +239,161 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
         .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE `{database}`")))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
+    let database = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
+    let media = std::env::temp_dir().join(&database);
+    let vars = HashMap::from([
+        ("APP_ENV", "test".to_owned()),
+        (
+            "DATABASE_URL",
+            format!("mysql://root@127.0.0.1:3306/{database}"),
+        ),
+        ("QUEUE_PREFIX", database.clone()),
+        ("MEDIA_DIR", media.display().to_string()),
+    ]);
+    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let pool = db::pool(&settings).unwrap();
+    db::prepare(&settings, &pool).await.unwrap();
+    let now = Utc::now();
+    let host = sqlx::query(
+        "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
+         VALUES (1, 'host', 0, ?, ?)",
+    )
+    .bind(now)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap()
+    .last_insert_id();
+    sqlx::query("INSERT INTO districts (name, latitude, longitude) VALUES ('중구', 37.5, 126.9)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO categories (name) VALUES ('스튜디오')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let input = spacecloud_common::hosting::SpaceInput {
+        title: "Kill test studio".into(),
+        category_id: 1,
+        district_id: 1,
+        address: "Seoul".into(),
+        max_count: 4,
+        price_day: Some(10_000),
+        ..Default::default()
+    };
+    let space = spacecloud_common::hosting::validate(&pool, host, &input, 1, now)
+        .await
+        .unwrap();
+    // Large enough that a debug build spends a while decoding it.
+    let mut photo = Vec::new();
+    let pixels = image::RgbImage::from_fn(3000, 2000, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let uploads = spacecloud_common::hosting::check_uploads(vec![photo]).unwrap();
+    let queues = JobQueues::new(&settings);
+    let (_, image_ids) =
+        spacecloud_common::hosting::create_space(&pool, &queues, &space, uploads, now)
+            .await
+            .unwrap();
+    let image_id = image_ids[0];
+
+    let mut redis = queues.connection().await.unwrap();
+    let inflight = format!("{database}:process_image:inflight:*");
+    let first = start_worker(&settings);
+    wait_until(30, "the image job to be in flight", || {
+        let mut redis = redis.clone();
+        let inflight = inflight.clone();
+        async move {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(&inflight)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            let mut running = 0;
+            for key in keys {
+                let members: usize = redis::cmd("SCARD")
+                    .arg(&key)
+                    .query_async(&mut redis)
+                    .await
+                    .unwrap();
+                running += members;
+            }
+            running > 0
+        }
+    })
+    .await;
+    drop(first); // SIGKILL, most likely mid-decode
+    let _second = start_worker(&settings);
+    wait_until(90, "the image to be ready after the restart", || async {
+        let status: String =
+            sqlx::query_scalar("SELECT CAST(status AS CHAR) FROM space_images WHERE id = ?")
+                .bind(image_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        status == "ready"
+    })
+    .await;
+    let images: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM space_images")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(images, 1, "nothing duplicated");
+    let staged: Option<Vec<u8>> = redis::cmd("GET")
+        .arg(format!("{database}:staged_image:{image_id}"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(staged.is_none(), "no staged bytes left over");
+    let mut stored = Vec::new();
+    for entry in walk(&media) {
+        stored.push(entry.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    stored.sort();
+    assert_eq!(stored, ["original.jpg", "thumb.jpg", "web.jpg"]);
+
+    pool.close().await;
+    let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
+        .await
+        .unwrap();
+    server
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE `{database}`")))
+        .await
+        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{database}:*"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    if !keys.is_empty() {
+        let _: () = redis::cmd("DEL")
+            .arg(keys)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&media);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
