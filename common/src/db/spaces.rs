@@ -124,8 +124,15 @@ pub async fn list(
         SpaceSort::Newest => " ORDER BY s.created_at DESC, s.id DESC",
         SpaceSort::Rating => " ORDER BY rating_tenths IS NULL, rating_tenths DESC, s.id DESC",
     };
+    // The `deleted_at`-prefixed indexes serve the popular and price sorts (read in order,
+    // stop at the page). For other sorts they only filter out deleted rows, and reading
+    // nearly every row through them costs a random lookup each: a plain scan is 3× faster.
+    let hint = match filter.sort {
+        SpaceSort::Newest | SpaceSort::Rating => " IGNORE INDEX (spaces_popular, spaces_price)",
+        SpaceSort::Popular | SpaceSort::PriceAsc | SpaceSort::PriceDesc => "",
+    };
     let mut rows = QueryBuilder::<MySql>::new(format!(
-        "{} JOIN (SELECT s.id, {RATING_TENTHS} AS rating_tenths FROM spaces s",
+        "{} JOIN (SELECT s.id, {RATING_TENTHS} AS rating_tenths FROM spaces s{hint}",
         summary_select()
     ));
     push_filters(&mut rows, filter, moment);
@@ -172,35 +179,69 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
             // Past dates are never bookable.
             query.push(" AND FALSE");
         } else {
-            // Some option (the asked slot's, if any) none of whose half-days is claimed by a
-            // blocking order. `all` options collide with claims of either half.
-            query.push(" AND EXISTS (SELECT 1 FROM space_options o WHERE o.space_id = s.id");
-            if let Some(slot) = filter.slot {
-                query.push(" AND o.slot = ").push_bind(slot.as_str());
+            // Bookable when an offered slot (the asked one, if any) has none of its half-days
+            // claimed by a blocking order. The claimed spaces of the date are read once per
+            // half through `slot_claims_date`, not probed for every scanned space.
+            let asked;
+            let slots: &[Slot] = match filter.slot {
+                Some(slot) => {
+                    asked = [slot];
+                    &asked
+                }
+                None => &Slot::EVERY,
+            };
+            let narrow = filter.district_id.is_some() || filter.category_id.is_some();
+            query.push(" AND (");
+            for (n, slot) in slots.iter().enumerate() {
+                if n > 0 {
+                    query.push(" OR ");
+                }
+                query
+                    .push("(EXISTS (SELECT 1 FROM space_options o WHERE o.space_id = s.id AND o.slot = ")
+                    .push_bind(slot.as_str())
+                    .push(")");
+                for half in slot.claims() {
+                    // A district or category leaves few candidates: probing each one's claims
+                    // by primary key is cheaper than reading every claim of the date.
+                    if narrow {
+                        query.push(
+                            " AND NOT EXISTS (SELECT 1 FROM slot_claims sc \
+                             WHERE sc.space_id = s.id AND sc.date = ",
+                        );
+                    } else {
+                        query.push(
+                            " AND s.id NOT IN (SELECT sc.space_id FROM slot_claims sc \
+                             WHERE sc.date = ",
+                        );
+                    }
+                    query
+                        .push_bind(date)
+                        .push(" AND sc.slot = ")
+                        .push_bind(half.as_str())
+                        .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
+                        .push_bind(moment.now)
+                        .push("))");
+                }
+                query.push(")");
             }
-            query
-                .push(
-                    " AND NOT EXISTS (SELECT 1 FROM slot_claims sc \
-                     WHERE sc.space_id = s.id AND sc.date = ",
-                )
-                .push_bind(date)
-                .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
-                .push_bind(moment.now)
-                .push(") AND (o.slot = 'all' OR sc.slot = o.slot)))");
+            query.push(")");
         }
     }
     if !filter.facility_ids.is_empty() {
+        // One grouped pass over the facility index yields the spaces that have them all; a
+        // per-row correlated count would run once for every scanned space.
         query.push(
-            " AND (SELECT COUNT(*) FROM space_facilities sf \
-             WHERE sf.space_id = s.id AND sf.facility_id IN (",
+            " AND s.id IN (SELECT sf.space_id FROM space_facilities sf \
+             WHERE sf.facility_id IN (",
         );
         let mut ids = query.separated(", ");
         for id in &filter.facility_ids {
             ids.push_bind(*id);
         }
         query
-            .push(")) = ")
-            .push_bind(filter.facility_ids.len() as u64);
+            .push(") GROUP BY sf.space_id HAVING COUNT(*) = ")
+            .push_bind(filter.facility_ids.len() as u64)
+            .push(")");
     }
     if let Some(keyword) = &filter.keyword {
         let pattern = keyword.like_pattern();
