@@ -200,27 +200,40 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
                     .push("(EXISTS (SELECT 1 FROM space_options o WHERE o.space_id = s.id AND o.slot = ")
                     .push_bind(slot.as_str())
                     .push(")");
-                for half in slot.claims() {
-                    // A district or category leaves few candidates: probing each one's claims
-                    // by primary key is cheaper than reading every claim of the date.
-                    if narrow {
-                        query.push(
+                if narrow {
+                    // A district or category leaves few candidates: probe each one's claims by
+                    // primary key, all halves of the slot at once.
+                    query
+                        .push(
                             " AND NOT EXISTS (SELECT 1 FROM slot_claims sc \
                              WHERE sc.space_id = s.id AND sc.date = ",
-                        );
-                    } else {
-                        query.push(
-                            " AND s.id NOT IN (SELECT sc.space_id FROM slot_claims sc \
-                             WHERE sc.date = ",
-                        );
+                        )
+                        .push_bind(date)
+                        .push(" AND sc.slot IN (");
+                    let mut halves = query.separated(", ");
+                    for half in slot.claims() {
+                        halves.push_bind(half.as_str());
                     }
                     query
-                        .push_bind(date)
-                        .push(" AND sc.slot = ")
-                        .push_bind(half.as_str())
-                        .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
+                        .push(") AND (sc.expires_at IS NULL OR sc.expires_at > ")
                         .push_bind(moment.now)
                         .push("))");
+                } else {
+                    // Otherwise read the claimed spaces of the date once per half, through
+                    // `slot_claims_date`, instead of probing for every scanned space.
+                    for half in slot.claims() {
+                        query
+                            .push(
+                                " AND s.id NOT IN (SELECT sc.space_id FROM slot_claims sc \
+                                 WHERE sc.date = ",
+                            )
+                            .push_bind(date)
+                            .push(" AND sc.slot = ")
+                            .push_bind(half.as_str())
+                            .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
+                            .push_bind(moment.now)
+                            .push("))");
+                    }
                 }
                 query.push(")");
             }
