@@ -260,6 +260,32 @@ async fn load_order(state: &AppState, order_id: u64, viewer: u64) -> Result<Orde
         .ok_or(AppError::NotFound("order"))
 }
 
+async fn order_page(
+    state: &AppState,
+    conn: &mut sqlx::MySqlConnection,
+    owner: OrderOwner,
+    status: Option<OrderStatusDto>,
+    page: Page,
+) -> Result<OrderPage, AppError> {
+    let (rows, total) = orders::list(
+        conn,
+        owner,
+        status.map(Into::into),
+        page.per_page(),
+        page.offset(),
+    )
+    .await?;
+    Ok(OrderPage {
+        items: rows
+            .into_iter()
+            .map(|row| order_dto(state, row, None))
+            .collect(),
+        page: page.page(),
+        per_page: page.per_page(),
+        total,
+    })
+}
+
 fn idempotency_key(
     user_id: u64,
     scope: String,
@@ -422,23 +448,10 @@ impl OrdersApi {
     ) -> Result<Json<OrderPage>, ReadOrderError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
-        let (rows, total) = orders::list(
-            &mut conn,
-            OrderOwner::Booker(auth.user_id()),
-            status.0.map(Into::into),
-            page.per_page(),
-            page.offset(),
-        )
-        .await?;
-        Ok(Json(OrderPage {
-            items: rows
-                .into_iter()
-                .map(|row| order_dto(&state, row, None))
-                .collect(),
-            page: page.page(),
-            per_page: page.per_page(),
-            total,
-        }))
+        let owner = OrderOwner::Booker(auth.user_id());
+        Ok(Json(
+            order_page(&state, &mut conn, owner, status.0, page).await?,
+        ))
     }
 
     /// The orders of one of the caller's spaces, newest date first.
@@ -465,22 +478,9 @@ impl OrdersApi {
             }
             Some(_) => {}
         }
-        let (rows, total) = orders::list(
-            &mut conn,
-            OrderOwner::Space(id.0),
-            status.0.map(Into::into),
-            page.per_page(),
-            page.offset(),
-        )
-        .await?;
-        Ok(Json(OrderPage {
-            items: rows
-                .into_iter()
-                .map(|row| order_dto(&state, row, None))
-                .collect(),
-            page: page.page(),
-            per_page: page.per_page(),
-            total,
-        }))
+        let owner = OrderOwner::Space(id.0);
+        Ok(Json(
+            order_page(&state, &mut conn, owner, status.0, page).await?,
+        ))
     }
 }
