@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body_limit;
 pub mod error;
+pub mod metrics;
 pub mod request_log;
 pub mod routes;
 pub mod seed;

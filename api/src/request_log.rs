@@ -8,6 +8,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use tracing::Instrument;
 
 pub async fn log_request<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let method = req.method().clone();
     let span = tracing::info_span!(
         "http.request",
         http.method = %req.method(),
@@ -20,11 +21,19 @@ pub async fn log_request<E: Endpoint>(next: E, req: Request) -> Result<Response>
             Ok(response) => response.status(),
             Err(err) => err.status(),
         };
+        let elapsed = started.elapsed();
         tracing::info!(
             http.status = status.as_u16(),
-            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
             "request"
         );
+        // Labelled by method and status class only: raw paths would make one series per id.
+        let labels = [
+            ("method", method.to_string()),
+            ("status", format!("{}xx", status.as_u16() / 100)),
+        ];
+        metrics::counter!("http_requests_total", &labels).increment(1);
+        metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
         result
     }
     .instrument(span)

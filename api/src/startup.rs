@@ -87,6 +87,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 
 /// The whole HTTP surface: the documented API, its spec and Swagger UI.
 pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
+    crate::metrics::handle();
     let api = routes::api_service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();

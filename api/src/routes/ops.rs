@@ -1,7 +1,10 @@
 use std::time::Duration;
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    payload::{Json, PlainText},
+};
 
 use super::ApiTags;
 use crate::state::AppState;
@@ -39,6 +42,13 @@ impl OpsApi {
         Json(Health {
             status: "ok".into(),
         })
+    }
+
+    /// Prometheus metrics: `http_requests_total` and `http_request_duration_seconds` by method
+    /// and status class.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self) -> PlainText<String> {
+        PlainText(crate::metrics::handle().render())
     }
 
     /// MySQL and Redis are reachable.

@@ -76,3 +76,29 @@ fn committed_spec_matches_the_code() {
          `cargo run -p spacecloud-api -- openapi > openapi/openapi.json`"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_in_prometheus_text() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status, 200);
+    app.get("/api/v1/spaces/abc")
+        .await
+        .assert_problem(400, Some("id"));
+    let reply = app.get("/metrics").await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.content_type.starts_with("text/plain"),
+        "{}",
+        reply.content_type
+    );
+    let text = reply.body.as_str().unwrap();
+    assert!(
+        text.contains("http_requests_total{method=\"GET\",status=\"2xx\"}"),
+        "{text}"
+    );
+    assert!(text.contains("status=\"4xx\""), "{text}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}
