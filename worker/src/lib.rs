@@ -288,6 +288,25 @@ async fn store_photo(
     }
 }
 
+/// Photo jobs are queued inside the transaction that creates their row, so a worker can see
+/// the job a moment before the commit. A missing row is retried (apalis re-delivers after a
+/// growing delay) until it is clear the transaction rolled back; then the bytes are dropped.
+async fn not_committed_yet(
+    redis: &mut ConnectionManager,
+    staged_key: &str,
+    attempt: &Attempt,
+) -> Result<(), BoxDynError> {
+    if attempt.current() < UNCOMMITTED_ATTEMPTS {
+        return Err("the photo's row is not committed yet".into());
+    }
+    redis.del::<_, ()>(staged_key).await?;
+    Ok(())
+}
+
+/// Re-deliveries of a photo job whose row is not visible before concluding it never will be
+/// (apalis waits about `attempt` seconds between them: some 15 s in all).
+const UNCOMMITTED_ATTEMPTS: usize = 6;
+
 async fn process_image(
     job: ProcessImage,
     context: Data<JobContext>,
@@ -298,6 +317,9 @@ async fn process_image(
     let mut conn = context.pool.acquire().await?;
     let row = db::images::find(&mut conn, job.image_id).await?;
     drop(conn);
+    if row.is_none() {
+        return not_committed_yet(&mut redis, &staged_key, &attempt).await;
+    }
     let row = row.filter(|row| row.status == "processing" && row.deleted_at.is_none());
     let keys = row.as_ref().and_then(|row| {
         Some([
@@ -307,7 +329,7 @@ async fn process_image(
         ])
     });
     let Some(keys) = keys else {
-        // Done already, deleted, or never committed: nothing to do but drop the bytes.
+        // Done already or deleted: nothing to do but drop the bytes.
         redis.del::<_, ()>(&staged_key).await?;
         return Ok(());
     };
@@ -344,6 +366,9 @@ async fn process_review_image(
     let mut conn = context.pool.acquire().await?;
     let row = engagement::review_photo(&mut conn, job.review_id).await?;
     drop(conn);
+    if row.is_none() {
+        return not_committed_yet(&mut redis, &staged_key, &attempt).await;
+    }
     let keys = row
         .filter(|row| row.image_status.as_deref() == Some("processing"))
         .and_then(|row| {

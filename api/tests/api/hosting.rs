@@ -511,3 +511,84 @@ async fn the_owner_patches_fields_and_prices() {
     bad.assert_problem(422, Some("category_id"));
     assert_eq!(app.get(&path).await.body["title"], "새 이름");
 }
+
+/// The job of a photo is queued inside the transaction that creates its row; a worker that
+/// sees the job before the commit must wait for the row, not drop the photo.
+#[tokio::test]
+async fn a_photo_job_seen_before_its_commit_still_ends_ready() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let space_id = app
+        .insert_space(&crate::helpers::new_space(
+            host,
+            &reference,
+            &[(spacecloud_common::domain::Slot::Day, 1000)],
+        ))
+        .await;
+    app.start_worker().await;
+
+    let mut tx = app.pool.begin().await.unwrap();
+    let image_id = spacecloud_common::db::images::insert_processing(
+        &mut tx,
+        space_id,
+        0,
+        spacecloud_common::images::ImageKind::Png,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    app.state
+        .jobs
+        .stage_image(image_id, &encoded(120, 90, ImageFormat::Png))
+        .await
+        .unwrap();
+    app.state
+        .jobs
+        .enqueue_image(spacecloud_common::jobs::ProcessImage { image_id })
+        .await
+        .unwrap();
+    // Let the worker try, fail to find the row and be re-delivered, all before the commit.
+    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let redis = client.get_multiplexed_async_connection().await.unwrap();
+    let meta = format!(
+        "{}:process_image:meta:*",
+        app.state.settings.jobs.queue_prefix
+    );
+    app.eventually(30, "a retried attempt before the commit", || {
+        let mut redis = redis.clone();
+        let meta = meta.clone();
+        async move {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(&meta)
+                .query_async(&mut redis)
+                .await
+                .ok()?;
+            let mut attempts = 0u32;
+            for key in keys {
+                let value: Option<String> = redis::cmd("HGET")
+                    .arg(&key)
+                    .arg("attempts")
+                    .query_async(&mut redis)
+                    .await
+                    .ok()?;
+                attempts = attempts.max(value.and_then(|v| v.parse().ok()).unwrap_or(0));
+            }
+            (attempts >= 2).then_some(())
+        }
+    })
+    .await;
+    tx.commit().await.unwrap();
+
+    app.eventually(60, "the photo to be ready", || async {
+        let status: String =
+            sqlx::query_scalar("SELECT CAST(status AS CHAR) FROM space_images WHERE id = ?")
+                .bind(image_id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        (status == "ready").then_some(())
+    })
+    .await;
+    assert_eq!(staged_keys(&app).await, 0);
+}
