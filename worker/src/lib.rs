@@ -402,7 +402,26 @@ async fn process_review_image(
     Ok(())
 }
 
-async fn delete_objects(job: DeleteObjects, context: Data<JobContext>) -> Result<(), BoxDynError> {
+async fn delete_objects(
+    job: DeleteObjects,
+    context: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    // Queued inside the transaction that soft-deletes the rows: until that commits the
+    // objects are still in use, and if it rolled back they must stay.
+    let mut conn = context.pool.acquire().await?;
+    let in_use = db::images::live_references(&mut conn, &job.keys).await?;
+    drop(conn);
+    if in_use > 0 {
+        if attempt.current() < UNCOMMITTED_ATTEMPTS {
+            return Err("the objects' rows are not deleted yet".into());
+        }
+        tracing::info!(
+            objects = job.keys.len(),
+            "deletion rolled back; objects kept"
+        );
+        return Ok(());
+    }
     for key in &job.keys {
         context.storage.delete(key).await?;
     }

@@ -592,3 +592,72 @@ async fn a_photo_job_seen_before_its_commit_still_ends_ready() {
     .await;
     assert_eq!(staged_keys(&app).await, 0);
 }
+
+/// A deletion queued by a transaction that then rolls back must not remove the objects.
+#[tokio::test]
+async fn a_rolled_back_deletion_keeps_the_objects() {
+    let app = spawn_app_with(TestAppOptions {
+        with_s3: true,
+        ..TestAppOptions::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(200, 100, ImageFormat::Png), "a.png")],
+        ),
+    )
+    .await;
+    let space_id = created.body["id"].as_u64().unwrap();
+    app.start_worker().await;
+    app.eventually(30, "the photo to be ready", || async {
+        let space = my_space(&app, &host).await;
+        (space["images"][0]["status"] == "ready").then_some(())
+    })
+    .await;
+
+    let mut tx = app.pool.begin().await.unwrap();
+    let keys =
+        spacecloud_common::db::images::soft_delete(&mut tx, space_id, None, chrono::Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(keys.len(), 3);
+    app.state
+        .jobs
+        .enqueue_deletion(spacecloud_common::jobs::DeleteObjects { keys: keys.clone() })
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+
+    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let redis = client.get_multiplexed_async_connection().await.unwrap();
+    let done = format!(
+        "{}:delete_objects:done",
+        app.state.settings.jobs.queue_prefix
+    );
+    app.eventually(60, "the deletion job to finish", || {
+        let mut redis = redis.clone();
+        let done = done.clone();
+        async move {
+            let finished: usize = redis::cmd("SCARD")
+                .arg(&done)
+                .query_async(&mut redis)
+                .await
+                .ok()?;
+            (finished >= 1).then_some(())
+        }
+    })
+    .await;
+    let s3 = app.s3.as_ref().unwrap();
+    for key in &keys {
+        assert!(
+            s3.object(key).await.is_some(),
+            "{key} must survive the rollback"
+        );
+    }
+}

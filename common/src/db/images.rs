@@ -162,3 +162,33 @@ pub async fn soft_delete(
     }
     Ok(rows.iter().flat_map(ImageRow::keys).collect())
 }
+
+/// How many of `keys` a live (not deleted) image still uses. A deletion job checks this: its
+/// transaction may not have committed yet, or may have rolled back.
+pub async fn live_references(
+    conn: &mut MySqlConnection,
+    keys: &[String],
+) -> Result<i64, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let mut query = sqlx::QueryBuilder::<sqlx::MySql>::new(
+        "SELECT COUNT(*) FROM space_images WHERE deleted_at IS NULL AND (",
+    );
+    for (n, column) in ["original_key", "web_key", "thumbnail_key"]
+        .iter()
+        .enumerate()
+    {
+        if n > 0 {
+            query.push(" OR ");
+        }
+        query.push(*column).push(" IN (");
+        let mut list = query.separated(", ");
+        for key in keys {
+            list.push_bind(key.clone());
+        }
+        query.push(")");
+    }
+    query.push(")");
+    query.build_query_scalar().fetch_one(&mut *conn).await
+}
