@@ -8,7 +8,8 @@ scripts/ensure-services.sh
 cargo build --bins
 ./target/debug/spacecloud-api seed
 
-./target/debug/spacecloud-worker &
+# Lower CPU priority: image decoding yields to the API when both want the two cores.
+nice -n 10 ./target/debug/spacecloud-worker &
 worker_pid=$!
 trap 'kill -TERM "$worker_pid" 2>/dev/null; wait "$worker_pid" 2>/dev/null || true' EXIT
 
