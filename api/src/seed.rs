@@ -311,15 +311,9 @@ async fn insert_spaces_in_batches(
         let mut insert = QueryBuilder::<MySql>::new(
             "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
              description, address, latitude, longitude, min_count, max_count, min_price, \
-             created_at, updated_at) ",
+             offers_day, offers_night, offers_all, created_at, updated_at) ",
         );
         insert.push_values(batch, |mut row, space| {
-            let min_price = space
-                .options
-                .iter()
-                .map(|(_, p)| *p)
-                .min()
-                .unwrap_or_default();
             row.push_bind(space.host_id)
                 .push_bind(space.category_id)
                 .push_bind(space.district_id)
@@ -331,7 +325,10 @@ async fn insert_spaces_in_batches(
                 .push_bind(space.longitude)
                 .push_bind(space.min_count)
                 .push_bind(space.max_count)
-                .push_bind(min_price)
+                .push_bind(space.min_price())
+                .push_bind(space.offers(Slot::Day))
+                .push_bind(space.offers(Slot::Night))
+                .push_bind(space.offers(Slot::All))
                 .push_bind(space.created_at)
                 .push_bind(space.created_at);
         });

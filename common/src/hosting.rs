@@ -407,17 +407,12 @@ pub async fn update_space(
         facility_ids: patch.facility_ids.unwrap_or(facilities),
     };
     let space = validate(pool, host_id, &input, 0, now).await?;
-    let min_price = space
-        .options
-        .iter()
-        .map(|(_, price)| *price)
-        .min()
-        .unwrap_or_default();
     let mut tx = pool.begin().await?;
     sqlx::query(
         "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
          district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
-         max_count = ?, min_price = ?, updated_at = ? WHERE id = ?",
+         max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
+         updated_at = ? WHERE id = ?",
     )
     .bind(&space.title)
     .bind(&space.sub_title)
@@ -429,7 +424,10 @@ pub async fn update_space(
     .bind(space.longitude)
     .bind(space.min_count)
     .bind(space.max_count)
-    .bind(min_price)
+    .bind(space.min_price())
+    .bind(space.offers(Slot::Day))
+    .bind(space.offers(Slot::Night))
+    .bind(space.offers(Slot::All))
     .bind(now)
     .bind(space_id)
     .execute(&mut *tx)

@@ -489,6 +489,22 @@ async fn the_owner_patches_fields_and_prices() {
         }
     };
 
+    let night_search = format!(
+        "/api/v1/spaces?date={}&slot=night",
+        app.today() + chrono::Days::new(3)
+    );
+    let listed = |body: &Value| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|item| item["id"] == created.body["id"])
+    };
+    assert!(
+        !listed(&app.get(&night_search).await.body),
+        "no night price yet"
+    );
+
     patch(&intruder, serde_json::json!({"title": "mine now"}))
         .await
         .assert_problem(403, None);
@@ -504,6 +520,10 @@ async fn the_owner_patches_fields_and_prices() {
     assert_eq!(updated.body["options"].as_array().unwrap().len(), 3);
     assert_eq!(updated.body["facilities"][0]["id"], reference.facilities[1]);
     assert_eq!(updated.body["max_count"], 12, "untouched fields stay");
+    assert!(
+        listed(&app.get(&night_search).await.body),
+        "a night price added by PATCH makes the space bookable at night"
+    );
 
     let bad = patch(&host, serde_json::json!({"min_count": 20})).await;
     bad.assert_problem(422, Some("max_count"));

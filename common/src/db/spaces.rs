@@ -131,8 +131,17 @@ pub async fn list(
         SpaceSort::Newest | SpaceSort::Rating => " IGNORE INDEX (spaces_popular, spaces_price)",
         SpaceSort::Popular | SpaceSort::PriceAsc | SpaceSort::PriceDesc => "",
     };
+    // Only the rating sort needs a computed column inside; for the others the inner query
+    // selects the bare id, so MariaDB can page over a covering index range instead of reading
+    // each candidate row (price range, page 3: 3.9 ms → 0.3 ms).
+    let sort_key = match filter.sort {
+        SpaceSort::Rating => format!(", {RATING_TENTHS} AS rating_tenths"),
+        SpaceSort::Popular | SpaceSort::PriceAsc | SpaceSort::PriceDesc | SpaceSort::Newest => {
+            String::new()
+        }
+    };
     let mut rows = QueryBuilder::<MySql>::new(format!(
-        "{} JOIN (SELECT s.id, {RATING_TENTHS} AS rating_tenths FROM spaces s{hint}",
+        "{} JOIN (SELECT s.id{sort_key} FROM spaces s{hint}",
         summary_select()
     ));
     push_filters(&mut rows, filter, moment);
@@ -196,10 +205,7 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
                 if n > 0 {
                     query.push(" OR ");
                 }
-                query
-                    .push("(EXISTS (SELECT 1 FROM space_options o WHERE o.space_id = s.id AND o.slot = ")
-                    .push_bind(slot.as_str())
-                    .push(")");
+                query.push("(s.").push(offers_column(*slot));
                 if narrow {
                     // A district or category leaves few candidates: probe each one's claims by
                     // primary key, all halves of the slot at once.
@@ -429,18 +435,38 @@ pub struct NewSpace {
     pub created_at: DateTime<Utc>,
 }
 
+impl NewSpace {
+    /// The summary's `min_price`: the cheapest offered slot.
+    pub fn min_price(&self) -> i64 {
+        self.options
+            .iter()
+            .map(|(_, price)| *price)
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// Whether the space has a price for `slot`; stored on the row as `offers_<slot>`.
+    pub fn offers(&self, slot: Slot) -> bool {
+        self.options.iter().any(|(offered, _)| *offered == slot)
+    }
+}
+
+/// The `spaces` column that says whether a space offers `slot`.
+pub fn offers_column(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Day => "offers_day",
+        Slot::Night => "offers_night",
+        Slot::All => "offers_all",
+    }
+}
+
 /// Inserts a space with its options and facilities; the caller owns the transaction.
 pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64, sqlx::Error> {
-    let min_price = space
-        .options
-        .iter()
-        .map(|(_, price)| *price)
-        .min()
-        .unwrap_or_default();
     let space_id = sqlx::query(
         "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, description, \
-         address, latitude, longitude, min_count, max_count, min_price, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         address, latitude, longitude, min_count, max_count, min_price, offers_day, \
+         offers_night, offers_all, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(space.host_id)
     .bind(space.category_id)
@@ -453,7 +479,10 @@ pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64,
     .bind(space.longitude)
     .bind(space.min_count)
     .bind(space.max_count)
-    .bind(min_price)
+    .bind(space.min_price())
+    .bind(space.offers(Slot::Day))
+    .bind(space.offers(Slot::Night))
+    .bind(space.offers(Slot::All))
     .bind(space.created_at)
     .bind(space.created_at)
     .execute(&mut *conn)
