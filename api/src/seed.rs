@@ -311,7 +311,7 @@ async fn insert_spaces_in_batches(
         let mut insert = QueryBuilder::<MySql>::new(
             "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
              description, address, latitude, longitude, min_count, max_count, min_price, \
-             offers_day, offers_night, offers_all, created_at, updated_at) ",
+             offers_day, offers_night, offers_all, facility_mask, created_at, updated_at) ",
         );
         insert.push_values(batch, |mut row, space| {
             row.push_bind(space.host_id)
@@ -329,6 +329,7 @@ async fn insert_spaces_in_batches(
                 .push_bind(space.offers(Slot::Day))
                 .push_bind(space.offers(Slot::Night))
                 .push_bind(space.offers(Slot::All))
+                .push_bind(space.facility_mask())
                 .push_bind(space.created_at)
                 .push_bind(space.created_at);
         });

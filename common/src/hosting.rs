@@ -412,7 +412,7 @@ pub async fn update_space(
         "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
          district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
          max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
-         updated_at = ? WHERE id = ?",
+         facility_mask = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&space.title)
     .bind(&space.sub_title)
@@ -428,6 +428,7 @@ pub async fn update_space(
     .bind(space.offers(Slot::Day))
     .bind(space.offers(Slot::Night))
     .bind(space.offers(Slot::All))
+    .bind(space.facility_mask())
     .bind(now)
     .bind(space_id)
     .execute(&mut *tx)

@@ -296,3 +296,59 @@ async fn an_expired_hold_does_not_block_a_new_claim() {
         "the live `all` hold blocks the day"
     );
 }
+
+/// Facilities with ids 1–64 are matched through the space's bits, later ones through
+/// `space_facilities`; a search mixing both kinds must agree with either alone.
+#[tokio::test]
+async fn facility_filters_match_past_the_sixty_fourth_facility() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let late_facility = 100;
+    sqlx::query("INSERT INTO facilities (id, name) VALUES (?, '빔프로젝터')")
+        .bind(late_facility)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let early_facility = reference.facilities[0];
+    let mut both = new_space(host, &reference, &[(Slot::Day, 10_000)]);
+    both.facility_ids = vec![early_facility, late_facility];
+    let both = app.insert_space(&both).await;
+    let mut early_only = new_space(host, &reference, &[(Slot::Day, 10_000)]);
+    early_only.facility_ids = vec![early_facility];
+    let early_only = app.insert_space(&early_only).await;
+    let mut late_only = new_space(host, &reference, &[(Slot::Day, 10_000)]);
+    late_only.facility_ids = vec![late_facility];
+    let late_only = app.insert_space(&late_only).await;
+
+    let found = |query: String| {
+        let app = &app;
+        async move {
+            let reply = app.get(&format!("/api/v1/spaces?{query}")).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            let mut ids: Vec<u64> = reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["id"].as_u64().unwrap())
+                .collect();
+            ids.sort_unstable();
+            (ids, reply.body["total"].as_u64().unwrap())
+        }
+    };
+    assert_eq!(
+        found(format!("facility_id={early_facility}")).await,
+        (vec![both, early_only], 2)
+    );
+    assert_eq!(
+        found(format!("facility_id={late_facility}")).await,
+        (vec![both, late_only], 2)
+    );
+    assert_eq!(
+        found(format!(
+            "facility_id={early_facility}&facility_id={late_facility}"
+        ))
+        .await,
+        (vec![both], 1)
+    );
+}

@@ -247,20 +247,7 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
         }
     }
     if !filter.facility_ids.is_empty() {
-        // One grouped pass over the facility index yields the spaces that have them all; a
-        // per-row correlated count would run once for every scanned space.
-        query.push(
-            " AND s.id IN (SELECT sf.space_id FROM space_facilities sf \
-             WHERE sf.facility_id IN (",
-        );
-        let mut ids = query.separated(", ");
-        for id in &filter.facility_ids {
-            ids.push_bind(*id);
-        }
-        query
-            .push(") GROUP BY sf.space_id HAVING COUNT(*) = ")
-            .push_bind(filter.facility_ids.len() as u64)
-            .push(")");
+        push_facility_filter(query, &filter.facility_ids);
     }
     if let Some(keyword) = &filter.keyword {
         let pattern = keyword.like_pattern();
@@ -278,6 +265,39 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
     }
     if let Some(max) = filter.price.max {
         query.push(" AND s.min_price <= ").push_bind(max.get());
+    }
+}
+
+/// The space has every one of `facility_ids` (deduplicated, not empty).
+fn push_facility_filter(query: &mut QueryBuilder<MySql>, facility_ids: &[u64]) {
+    let wanted_bits = facility_ids
+        .iter()
+        .map(|id| facility_bit(*id))
+        .try_fold(0, |mask, bit| bit.map(|bit| mask | bit));
+    match wanted_bits {
+        Some(mask) => {
+            query
+                .push(" AND (s.facility_mask & ")
+                .push_bind(mask)
+                .push(") = ")
+                .push_bind(mask);
+        }
+        None => {
+            // One grouped pass over the facility index yields the spaces that have them all; a
+            // per-row correlated count would run once for every scanned space.
+            query.push(
+                " AND s.id IN (SELECT sf.space_id FROM space_facilities sf \
+                 WHERE sf.facility_id IN (",
+            );
+            let mut ids = query.separated(", ");
+            for id in facility_ids {
+                ids.push_bind(*id);
+            }
+            query
+                .push(") GROUP BY sf.space_id HAVING COUNT(*) = ")
+                .push_bind(facility_ids.len() as u64)
+                .push(")");
+        }
     }
 }
 
@@ -445,10 +465,26 @@ impl NewSpace {
             .unwrap_or_default()
     }
 
+    /// The row's `facility_mask`.
+    pub fn facility_mask(&self) -> u64 {
+        self.facility_ids
+            .iter()
+            .filter_map(|id| facility_bit(*id))
+            .fold(0, |mask, bit| mask | bit)
+    }
+
     /// Whether the space has a price for `slot`; stored on the row as `offers_<slot>`.
     pub fn offers(&self, slot: Slot) -> bool {
         self.options.iter().any(|(offered, _)| *offered == slot)
     }
+}
+
+/// The bit of a facility in `spaces.facility_mask`; facilities past the 64th have none and are
+/// matched through `space_facilities`.
+pub fn facility_bit(facility_id: u64) -> Option<u64> {
+    (1..=64)
+        .contains(&facility_id)
+        .then(|| 1u64 << (facility_id - 1))
 }
 
 /// The `spaces` column that says whether a space offers `slot`.
@@ -465,8 +501,8 @@ pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64,
     let space_id = sqlx::query(
         "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, description, \
          address, latitude, longitude, min_count, max_count, min_price, offers_day, \
-         offers_night, offers_all, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         offers_night, offers_all, facility_mask, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(space.host_id)
     .bind(space.category_id)
@@ -483,6 +519,7 @@ pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64,
     .bind(space.offers(Slot::Day))
     .bind(space.offers(Slot::Night))
     .bind(space.offers(Slot::All))
+    .bind(space.facility_mask())
     .bind(space.created_at)
     .bind(space.created_at)
     .execute(&mut *conn)
