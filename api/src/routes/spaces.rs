@@ -261,7 +261,8 @@ impl SpacesApi {
         slot: Query<Option<SlotDto>>,
         /// Repeatable: the space has every one of these facilities.
         facility_id: Query<Vec<u64>>,
-        /// Keyword in title, sub_title or address.
+        /// Keyword in title, sub_title or address: case-insensitive and literal (`%` and `_` are
+        /// plain characters), at most 100 characters, no control characters.
         q: Query<Option<String>>,
         /// Lower bound (inclusive) of the cheapest slot price.
         min_price: Query<Option<i64>>,

@@ -42,6 +42,7 @@ async fn out_of_range_list_parameters_are_422_problems_naming_the_parameter() {
         ),
         (vec![("slot", "day".to_owned())], "slot"),
         (vec![("q", "x".repeat(101))], "q"),
+        (vec![("q", "파티\n룸".to_owned())], "q"),
         (
             vec![("date", today), ("per_page", "101".to_owned())],
             "per_page",

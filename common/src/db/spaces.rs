@@ -250,15 +250,12 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
         push_facility_filter(query, &filter.facility_ids);
     }
     if let Some(keyword) = &filter.keyword {
-        let pattern = keyword.like_pattern();
+        // `search_text` holds the fields lower-cased by the same collation as the keyword here;
+        // a byte search of valid UTF-8 in valid UTF-8 only matches whole characters.
         query
-            .push(" AND (s.title LIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR s.sub_title LIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR s.address LIKE ")
-            .push_bind(pattern)
-            .push(")");
+            .push(" AND LOCATE(CAST(LOWER(CONVERT(")
+            .push_bind(keyword.as_str())
+            .push(" USING utf8mb4) COLLATE utf8mb4_unicode_ci) AS BINARY), s.search_text) > 0");
     }
     if let Some(min) = filter.price.min {
         query.push(" AND s.min_price >= ").push_bind(min.get());

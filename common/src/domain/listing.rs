@@ -68,7 +68,8 @@ impl Page {
     }
 }
 
-/// A search keyword: trimmed, non-empty, at most 100 characters.
+/// A search keyword: trimmed, non-empty, at most 100 characters, no control characters. Matched
+/// literally (`50%` means those three characters) and case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyword(String);
 
@@ -87,26 +88,14 @@ impl Keyword {
                 format!("must be at most {} characters", Self::MAX_CHARS),
             ));
         }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FieldError::new("q", "must not contain control characters"));
+        }
         Ok(Some(Self(trimmed.to_owned())))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// A `LIKE` pattern matching the keyword anywhere, with the pattern characters escaped so
-    /// that `50%` or `a_b` match literally.
-    pub fn like_pattern(&self) -> String {
-        let mut pattern = String::with_capacity(self.0.len() + 2);
-        pattern.push('%');
-        for ch in self.0.chars() {
-            if matches!(ch, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(ch);
-        }
-        pattern.push('%');
-        pattern
     }
 }
 
@@ -293,10 +282,12 @@ mod tests {
     }
 
     #[test]
-    fn keyword_escapes_like_wildcards() {
+    fn keyword_is_trimmed_and_refuses_control_characters() {
         let keyword = Keyword::parse(" 50%_off\\ ").unwrap().unwrap();
-        assert_eq!(keyword.like_pattern(), "%50\\%\\_off\\\\%");
+        assert_eq!(keyword.as_str(), "50%_off\\");
         assert_eq!(Keyword::parse("   ").unwrap(), None);
+        assert!(Keyword::parse("파티\n룸").is_err());
+        assert!(Keyword::parse("a\u{0}b").is_err());
     }
 
     #[test]
@@ -345,22 +336,6 @@ mod tests {
             prop_assert_eq!(parsed.is_ok(), valid);
             if let Ok(parsed) = parsed {
                 prop_assert_eq!(parsed.offset(), ((page - 1) * per_page) as u64);
-            }
-        }
-
-        #[test]
-        fn keyword_pattern_has_no_unescaped_wildcards(text in "[a-z%_\\\\ 가-힣]{0,30}") {
-            if let Ok(Some(keyword)) = Keyword::parse(&text) {
-                let pattern = keyword.like_pattern();
-                let inner = &pattern[1..pattern.len() - 1];
-                let mut chars = inner.chars();
-                while let Some(ch) = chars.next() {
-                    if ch == '\\' {
-                        prop_assert!(chars.next().is_some());
-                    } else {
-                        prop_assert!(ch != '%' && ch != '_');
-                    }
-                }
             }
         }
 
