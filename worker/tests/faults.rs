@@ -1,5 +1,5 @@
-//! The worker killed (SIGKILL) in the middle of settling a payment: after a restart the order
-//! ends `completed` exactly once.
+//! The worker binary as deployed: killed (SIGKILL) in the middle of a job and restarted, and two
+//! processes side by side. Orders end in their state exactly once, images end ready once.
 
 use std::{
     collections::HashMap,
@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{Days, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use secrecy::ExposeSecret;
 use spacecloud_common::{
     booking::{self, BookingPolicy, BookingRequest},
@@ -65,106 +65,196 @@ where
     }
 }
 
-#[tokio::test]
-async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart() {
-    let database = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
-    let vars = HashMap::from([
-        ("APP_ENV", "test".to_owned()),
-        (
-            "DATABASE_URL",
-            format!("mysql://root@127.0.0.1:3306/{database}"),
-        ),
-        ("QUEUE_PREFIX", database.clone()),
-        ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
-        ("STUCK_PAYMENT_SECONDS", "1".to_owned()),
-    ]);
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
-    let pool = db::pool(&settings).unwrap();
-    db::prepare(&settings, &pool).await.unwrap();
+/// A fresh database with a host, guests of 100,000 points each, and one space that offers the
+/// `day` slot for 25,000.
+struct BookingFixture {
+    settings: Settings,
+    pool: MySqlPool,
+    database: String,
+    guests: Vec<u64>,
+    space_id: u64,
+    option_id: u64,
+    today: NaiveDate,
+}
 
-    let now = Utc::now();
-    let mut ids = Vec::new();
-    for (kakao_id, name) in [(1, "host"), (2, "guest")] {
-        ids.push(
-            sqlx::query(
-                "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
-                 VALUES (?, ?, 100000, ?, ?)",
-            )
-            .bind(kakao_id)
-            .bind(name)
-            .bind(now)
-            .bind(now)
-            .execute(&pool)
-            .await
-            .unwrap()
-            .last_insert_id(),
-        );
-    }
-    let (host, guest) = (ids[0], ids[1]);
-    let district = sqlx::query(
-        "INSERT INTO districts (name, latitude, longitude) VALUES ('마포구', 37.5, 126.9)",
-    )
-    .execute(&pool)
-    .await
-    .unwrap()
-    .last_insert_id();
-    let category = sqlx::query("INSERT INTO categories (name) VALUES ('파티룸')")
+impl BookingFixture {
+    async fn new(guests: usize) -> Self {
+        let database = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
+        let vars = HashMap::from([
+            ("APP_ENV", "test".to_owned()),
+            (
+                "DATABASE_URL",
+                format!("mysql://root@127.0.0.1:3306/{database}"),
+            ),
+            ("QUEUE_PREFIX", database.clone()),
+            ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
+            ("STUCK_PAYMENT_SECONDS", "1".to_owned()),
+        ]);
+        let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let pool = db::pool(&settings).unwrap();
+        db::prepare(&settings, &pool).await.unwrap();
+
+        let now = Utc::now();
+        let mut users = Vec::new();
+        for kakao_id in 1..=guests as u64 + 1 {
+            users.push(
+                sqlx::query(
+                    "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
+                     VALUES (?, ?, 100000, ?, ?)",
+                )
+                .bind(kakao_id)
+                .bind(format!("user{kakao_id}"))
+                .bind(now)
+                .bind(now)
+                .execute(&pool)
+                .await
+                .unwrap()
+                .last_insert_id(),
+            );
+        }
+        let host = users.remove(0);
+        let district = sqlx::query(
+            "INSERT INTO districts (name, latitude, longitude) VALUES ('마포구', 37.5, 126.9)",
+        )
         .execute(&pool)
         .await
         .unwrap()
         .last_insert_id();
-    let mut conn = pool.acquire().await.unwrap();
-    let space_id = db::spaces::insert(
-        &mut conn,
-        &NewSpace {
-            host_id: host,
-            category_id: category,
-            district_id: district,
-            title: "Kill test room".into(),
-            sub_title: "".into(),
-            description: "".into(),
-            address: "Seoul".into(),
-            latitude: None,
-            longitude: None,
-            min_count: 1,
-            max_count: 4,
-            options: vec![(Slot::Day, 25_000)],
-            facility_ids: Vec::new(),
-            created_at: now,
-        },
-    )
-    .await
-    .unwrap();
-    drop(conn);
-    let option_id: u64 = sqlx::query_scalar("SELECT id FROM space_options WHERE space_id = ?")
-        .bind(space_id)
-        .fetch_one(&pool)
+        let category = sqlx::query("INSERT INTO categories (name) VALUES ('파티룸')")
+            .execute(&pool)
+            .await
+            .unwrap()
+            .last_insert_id();
+        let mut conn = pool.acquire().await.unwrap();
+        let space_id = db::spaces::insert(
+            &mut conn,
+            &NewSpace {
+                host_id: host,
+                category_id: category,
+                district_id: district,
+                title: "Worker test room".into(),
+                sub_title: "".into(),
+                description: "".into(),
+                address: "Seoul".into(),
+                latitude: None,
+                longitude: None,
+                min_count: 1,
+                max_count: 4,
+                options: vec![(Slot::Day, 25_000)],
+                facility_ids: Vec::new(),
+                created_at: now,
+            },
+        )
         .await
         .unwrap();
-    let today = chrono::Utc::now()
-        .with_timezone(&settings.timezone)
-        .date_naive();
-    let request = BookingRequest {
-        space_id,
-        option_id,
-        date: today + Days::new(3),
-        headcount: 2,
-        booker: BookerInput {
-            name: "Park".into(),
-            phone: "010-2222-3333".into(),
-            email: "park@example.com".into(),
-            purpose: None,
-            request: None,
-        },
-    };
-    let policy = BookingPolicy {
-        hold: chrono::Duration::minutes(10),
-    };
-    let order_id = booking::place_order(&pool, guest, &request, None, &policy, Utc::now(), today)
+        drop(conn);
+        let option_id: u64 = sqlx::query_scalar("SELECT id FROM space_options WHERE space_id = ?")
+            .bind(space_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let today = Utc::now().with_timezone(&settings.timezone).date_naive();
+        Self {
+            settings,
+            pool,
+            database,
+            guests: users,
+            space_id,
+            option_id,
+            today,
+        }
+    }
+
+    /// Holds the space's `day` slot `days_ahead` for `guest`, the hold lasting `hold`.
+    async fn hold(&self, guest: u64, days_ahead: u64, hold: chrono::Duration) -> u64 {
+        let request = BookingRequest {
+            space_id: self.space_id,
+            option_id: self.option_id,
+            date: self.today + Days::new(days_ahead),
+            headcount: 2,
+            booker: BookerInput {
+                name: "Park".into(),
+                phone: "010-2222-3333".into(),
+                email: "park@example.com".into(),
+                purpose: None,
+                request: None,
+            },
+        };
+        let policy = BookingPolicy { hold };
+        booking::place_order(
+            &self.pool,
+            guest,
+            &request,
+            None,
+            &policy,
+            Utc::now(),
+            self.today,
+        )
         .await
         .unwrap()
-        .order_id;
-    booking::request_payment(&pool, guest, order_id, None, Utc::now())
+        .order_id
+    }
+
+    async fn status(&self, order_id: u64) -> String {
+        sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn points(&self, user_id: u64) -> i64 {
+        sqlx::query_scalar("SELECT points FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn transitions_to(&self, order_id: u64, status: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE order_id = ? AND to_status = ?")
+            .bind(order_id)
+            .bind(status)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn drop_database(self) {
+        self.pool.close().await;
+        let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
+            .await
+            .unwrap();
+        server
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE `{}`",
+                self.database
+            )))
+            .await
+            .unwrap();
+        let mut redis = JobQueues::new(&self.settings).connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:*", self.database))
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        if !keys.is_empty() {
+            let _: () = redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart() {
+    let fixture = BookingFixture::new(1).await;
+    let (settings, pool, database) = (&fixture.settings, &fixture.pool, &fixture.database);
+    let guest = fixture.guests[0];
+    let order_id = fixture.hold(guest, 3, chrono::Duration::minutes(10)).await;
+    booking::request_payment(pool, guest, order_id, None, Utc::now())
         .await
         .unwrap();
 
@@ -176,18 +266,18 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
         .fetch_one(&mut *lock)
         .await
         .unwrap();
-    JobQueues::new(&settings)
+    JobQueues::new(settings)
         .enqueue_settlement(SettlePayment { order_id })
         .await
         .unwrap();
-    let first = start_worker(&settings);
+    let first = start_worker(settings);
     wait_until(30, "the settlement to be in flight", || async {
         let waiting: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
              WHERE DB = ? AND INFO LIKE '%FOR UPDATE%' AND ID <> CONNECTION_ID()",
         )
-        .bind(&database)
-        .fetch_one(&pool)
+        .bind(database)
+        .fetch_one(pool)
         .await
         .unwrap();
         waiting > 0
@@ -196,49 +286,122 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
     drop(first); // SIGKILL
     lock.rollback().await.unwrap();
     drop(blocker);
-    let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-        .bind(order_id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
     assert_eq!(
-        status, "payment_pending",
+        fixture.status(order_id).await,
+        "payment_pending",
         "the killed worker settled nothing"
     );
 
-    let _second = start_worker(&settings);
+    let second = start_worker(settings);
     wait_until(60, "the order to complete after the restart", || async {
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-            .bind(order_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        status == "completed"
+        fixture.status(order_id).await == "completed"
     })
     .await;
-    let points: i64 = sqlx::query_scalar("SELECT points FROM users WHERE id = ?")
-        .bind(guest)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(points, 100_000 - 25_000, "charged exactly once");
-    let completions: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM order_events WHERE order_id = ? AND to_status = 'completed'",
+    assert_eq!(
+        fixture.points(guest).await,
+        100_000 - 25_000,
+        "charged exactly once"
+    );
+    assert_eq!(fixture.transitions_to(order_id, "completed").await, 1);
+    drop(second);
+    fixture.drop_database().await;
+}
+
+/// Two worker processes side by side, as deployed: every settlement job is delivered twice and
+/// both run the sweep every second. Each paid order completes once with one charge, and each
+/// forgotten hold expires once.
+#[tokio::test]
+async fn two_worker_processes_settle_and_sweep_each_order_once() {
+    let fixture = BookingFixture::new(9).await;
+    let queues = JobQueues::new(&fixture.settings);
+    let mut paid = Vec::new();
+    for (n, guest) in fixture.guests[..6].iter().enumerate() {
+        let order_id = fixture
+            .hold(*guest, n as u64 + 1, chrono::Duration::minutes(10))
+            .await;
+        booking::request_payment(&fixture.pool, *guest, order_id, None, Utc::now())
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            queues
+                .enqueue_settlement(SettlePayment { order_id })
+                .await
+                .unwrap();
+        }
+        paid.push((*guest, order_id));
+    }
+    let mut forgotten = Vec::new();
+    for (n, guest) in fixture.guests[6..].iter().enumerate() {
+        forgotten.push(
+            fixture
+                .hold(*guest, n as u64 + 20, chrono::Duration::seconds(1))
+                .await,
+        );
+    }
+
+    let workers = [
+        start_worker(&fixture.settings),
+        start_worker(&fixture.settings),
+    ];
+    wait_until(60, "every order to reach its end state", || async {
+        for (_, order_id) in &paid {
+            if fixture.status(*order_id).await != "completed" {
+                return false;
+            }
+        }
+        for order_id in &forgotten {
+            if fixture.status(*order_id).await != "expired" {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
+    // Give the duplicate deliveries and later sweep ticks the chance to act twice, then check
+    // that they did not: both workers keep running while the counts are read.
+    wait_until(30, "the queued settlements to drain", || async {
+        let mut redis = queues.connection().await.unwrap();
+        let pending: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:settle_payment:*", fixture.database))
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        let mut unfinished = 0usize;
+        for key in &pending {
+            let command = if key.ends_with(":active") {
+                "LLEN"
+            } else if key.contains(":inflight") {
+                "SCARD"
+            } else {
+                continue;
+            };
+            let length: usize = redis::cmd(command)
+                .arg(key)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            unfinished += length;
+        }
+        unfinished == 0
+    })
+    .await;
+    for (guest, order_id) in &paid {
+        assert_eq!(fixture.points(*guest).await, 75_000, "one charge per order");
+        assert_eq!(fixture.transitions_to(*order_id, "completed").await, 1);
+    }
+    for order_id in &forgotten {
+        assert_eq!(fixture.transitions_to(*order_id, "expired").await, 1);
+    }
+    let live_claims: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM slot_claims WHERE order_id IN (SELECT id FROM orders \
+         WHERE status = 'expired') AND (expires_at IS NULL OR expires_at > NOW(6))",
     )
-    .bind(order_id)
-    .fetch_one(&pool)
+    .fetch_one(&fixture.pool)
     .await
     .unwrap();
-    assert_eq!(completions, 1);
-
-    pool.close().await;
-    let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
-        .await
-        .unwrap();
-    server
-        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE `{database}`")))
-        .await
-        .unwrap();
+    assert_eq!(live_claims, 0, "expired holds block nothing");
+    drop(workers);
+    fixture.drop_database().await;
 }
 
 #[tokio::test]
