@@ -1,6 +1,9 @@
-//! The system as it is deployed: several API processes against one MySQL and Redis.
+//! The system as it is deployed: several API and worker processes against one MySQL and Redis.
 
-use std::process::{Child, Command, Stdio};
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+};
 
 use chrono::Days;
 use serde_json::json;
@@ -8,17 +11,20 @@ use spacecloud_common::domain::Slot;
 
 use crate::helpers::{TEST_JWT_SECRET, TestApp, new_space, spawn_app};
 
-/// An API server process of the real binary, killed when dropped.
-struct ApiProcess {
-    child: Child,
-    address: String,
+/// A process of one of the real binaries, killed when dropped.
+struct ChildProcess(Child);
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
-impl Drop for ApiProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// An API server process and where it answers.
+struct ApiProcess {
+    _process: ChildProcess,
+    address: String,
 }
 
 fn free_port() -> u16 {
@@ -48,7 +54,7 @@ async fn api_process(app: &TestApp) -> ApiProcess {
         .spawn()
         .expect("starting the API binary");
     let process = ApiProcess {
-        child,
+        _process: ChildProcess(child),
         address: format!("http://127.0.0.1:{port}"),
     };
     let health = format!("{}/healthz", process.address);
@@ -64,11 +70,44 @@ async fn api_process(app: &TestApp) -> ApiProcess {
     process
 }
 
+/// Cargo names only this package's binaries to its tests; the worker's is built beside them by
+/// the workspace test command (`cargo test --workspace`).
+fn worker_binary() -> PathBuf {
+    let path = std::path::Path::new(env!("CARGO_BIN_EXE_spacecloud-api"))
+        .with_file_name(format!("spacecloud-worker{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        path.display()
+    );
+    path
+}
+
+fn worker_process(app: &TestApp) -> ChildProcess {
+    use secrecy::ExposeSecret;
+    let settings = &app.state.settings;
+    let mut command = Command::new(worker_binary());
+    if let spacecloud_common::config::StorageSettings::Local { dir } = &settings.storage {
+        command.env("MEDIA_DIR", dir);
+    }
+    let child = command
+        .env("APP_ENV", "test")
+        .env("DATABASE_URL", settings.database_url.expose_secret())
+        .env("REDIS_URL", settings.redis_url.expose_secret())
+        .env("QUEUE_PREFIX", &settings.jobs.queue_prefix)
+        .env("JOB_POLL_MS", "20")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the worker binary");
+    ChildProcess(child)
+}
+
 #[tokio::test]
-async fn two_api_processes_still_make_one_booking_per_slot() {
+async fn two_api_and_two_worker_processes_make_one_booking_per_slot() {
     let app = spawn_app().await;
-    app.start_worker().await;
-    app.start_worker().await;
+    let _workers = [worker_process(&app), worker_process(&app)];
     let (first, second) = (api_process(&app).await, api_process(&app).await);
     let reference = app.insert_reference(1).await;
     let host = app.login_as(1, "host").await;
