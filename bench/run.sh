@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20s}
 export DATABASE_URL=${BENCH_DATABASE_URL:-mysql://root@127.0.0.1:3306/spacecloud_bench}
-export BIND_ADDR=127.0.0.1:18080 RUST_LOG=warn DATABASE_MAX_CONNECTIONS=32
+export BIND_ADDR=127.0.0.1:18080 RUST_LOG=warn
+# Two cores serve best with few queries at a time; see docs/benchmarks.md (pool size).
+export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-4}
 cargo build --release -q -p spacecloud-api
 ./target/release/spacecloud-api seed --bulk >/dev/null
 ./target/release/spacecloud-api serve &
