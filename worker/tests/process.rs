@@ -8,19 +8,55 @@ use std::{
     time::Duration,
 };
 
-fn worker() -> Command {
+/// The worker binary with its own queue prefix, database name and media directory: with the
+/// defaults it would take the jobs of a development setup on this machine and run its sweep
+/// against that database.
+fn worker(isolated: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spacecloud-worker"));
     command
         .env("APP_ENV", "test")
+        .env("QUEUE_PREFIX", isolated)
+        .env(
+            "DATABASE_URL",
+            format!("mysql://root@127.0.0.1:3306/{isolated}"),
+        )
+        .env("MEDIA_DIR", std::env::temp_dir().join(isolated))
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
 }
 
+/// A name no other run uses; the worker's registrations under it are removed when dropped.
+struct Isolated(String);
+
+impl Isolated {
+    fn new() -> Self {
+        Self(format!("sc_wproc_{}", uuid::Uuid::new_v4().simple()))
+    }
+}
+
+impl Drop for Isolated {
+    fn drop(&mut self) {
+        let Ok(mut redis) = redis::Client::open("redis://127.0.0.1:6379")
+            .and_then(|client| client.get_connection())
+        else {
+            return;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:*", self.0))
+            .query(&mut redis)
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            let _: Result<(), _> = redis::cmd("DEL").arg(keys).query(&mut redis);
+        }
+    }
+}
+
 #[test]
 fn starts_and_stops_cleanly_on_sigterm() {
-    let mut child = worker().spawn().expect("spawning the worker");
+    let isolated = Isolated::new();
+    let mut child = worker(&isolated.0).spawn().expect("spawning the worker");
     let stdout = child.stdout.take().unwrap();
     let (lines, received) = mpsc::channel();
     std::thread::spawn(move || {
@@ -53,7 +89,7 @@ fn starts_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn refuses_to_start_without_redis() {
-    let output = worker()
+    let output = worker(&Isolated::new().0)
         .env("REDIS_URL", "redis://127.0.0.1:1")
         .output()
         .expect("running the worker");
