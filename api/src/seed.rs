@@ -230,13 +230,7 @@ async fn create_spaces(
     let spaces: Vec<NewSpace> = (0..missing)
         .map(|n| demo_space(&mut rng, host_id, reference, existing as usize + n, now))
         .collect();
-    if missing <= DEMO_SPACES {
-        for space in &spaces {
-            spaces::insert(conn, space).await?;
-        }
-    } else {
-        insert_spaces_in_batches(conn, &spaces).await?;
-    }
+    spaces::insert_many(conn, &spaces).await?;
     Ok(missing)
 }
 
@@ -299,77 +293,6 @@ fn demo_space(
         facility_ids,
         created_at: now - Duration::minutes(rng.random_range(0..525_600)),
     }
-}
-
-/// Multi-row inserts for the bulk dataset: a few hundred statements instead of tens of
-/// thousands. Ids are read back by the host's rows in insertion order.
-async fn insert_spaces_in_batches(
-    conn: &mut MySqlConnection,
-    spaces: &[NewSpace],
-) -> anyhow::Result<()> {
-    for batch in spaces.chunks(BATCH) {
-        let mut insert = QueryBuilder::<MySql>::new(
-            "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
-             description, address, latitude, longitude, min_count, max_count, min_price, \
-             offers_day, offers_night, offers_all, facility_mask, created_at, updated_at) ",
-        );
-        insert.push_values(batch, |mut row, space| {
-            row.push_bind(space.host_id)
-                .push_bind(space.category_id)
-                .push_bind(space.district_id)
-                .push_bind(&space.title)
-                .push_bind(&space.sub_title)
-                .push_bind(&space.description)
-                .push_bind(&space.address)
-                .push_bind(space.latitude)
-                .push_bind(space.longitude)
-                .push_bind(space.min_count)
-                .push_bind(space.max_count)
-                .push_bind(space.min_price())
-                .push_bind(space.offers(Slot::Day))
-                .push_bind(space.offers(Slot::Night))
-                .push_bind(space.offers(Slot::All))
-                .push_bind(space.facility_mask())
-                .push_bind(space.created_at)
-                .push_bind(space.created_at);
-        });
-        let first_id = insert.build().execute(&mut *conn).await?.last_insert_id();
-        // InnoDB hands one multi-row insert consecutive ids (innodb_autoinc_lock_mode keeps
-        // bulk inserts consecutive), starting at last_insert_id.
-        let mut options =
-            QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
-        let option_rows = batch.iter().enumerate().flat_map(|(i, space)| {
-            space
-                .options
-                .iter()
-                .map(move |(slot, price)| (first_id + i as u64, *slot, *price))
-        });
-        options.push_values(option_rows, |mut row, (space_id, slot, price)| {
-            row.push_bind(space_id)
-                .push_bind(slot.as_str())
-                .push_bind(price);
-        });
-        options.build().execute(&mut *conn).await?;
-        let facility_rows: Vec<(u64, u64)> = batch
-            .iter()
-            .enumerate()
-            .flat_map(|(i, space)| {
-                space
-                    .facility_ids
-                    .iter()
-                    .map(move |facility| (first_id + i as u64, *facility))
-            })
-            .collect();
-        if !facility_rows.is_empty() {
-            let mut facilities =
-                QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
-            facilities.push_values(facility_rows, |mut row, (space_id, facility_id)| {
-                row.push_bind(space_id).push_bind(facility_id);
-            });
-            facilities.build().execute(&mut *conn).await?;
-        }
-    }
-    Ok(())
 }
 
 /// 100,000 orders over the next 60 days on the bulk host's spaces: mostly completed (blocking),

@@ -1,17 +1,21 @@
 //! The worker binary as deployed: killed (SIGKILL) in the middle of a job and restarted, and two
 //! processes side by side. Orders end in their state exactly once, images end ready once.
 
+mod support;
+
 use std::{
     collections::HashMap,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use chrono::{Days, NaiveDate, Utc};
+use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use spacecloud_common::{
     booking::{self, BookingPolicy, BookingRequest},
-    config::Settings,
+    config::{Settings, StorageSettings},
     db::{self, spaces::NewSpace},
     domain::{BookerInput, Slot},
     jobs::{JobQueues, SettlePayment},
@@ -28,13 +32,9 @@ impl Drop for WorkerProcess {
 }
 
 fn start_worker(settings: &Settings) -> WorkerProcess {
-    let media_dir = match &settings.storage {
-        spacecloud_common::config::StorageSettings::Local { dir } => dir.display().to_string(),
-        spacecloud_common::config::StorageSettings::S3(_) => String::new(),
-    };
     WorkerProcess(
         Command::new(env!("CARGO_BIN_EXE_spacecloud-worker"))
-            .env("MEDIA_DIR", media_dir)
+            .env("MEDIA_DIR", media_dir(settings))
             .env("APP_ENV", "test")
             .env("DATABASE_URL", settings.database_url.expose_secret())
             .env("REDIS_URL", settings.redis_url.expose_secret())
@@ -53,6 +53,14 @@ fn start_worker(settings: &Settings) -> WorkerProcess {
     )
 }
 
+/// Where the worker of these tests stores objects: each test's own directory.
+fn media_dir(settings: &Settings) -> &Path {
+    match &settings.storage {
+        StorageSettings::Local { dir } => dir,
+        StorageSettings::S3(_) => panic!("the worker's process tests store objects locally"),
+    }
+}
+
 async fn wait_until<F, Fut>(seconds: u64, what: &str, mut probe: F)
 where
     F: FnMut() -> Fut,
@@ -65,12 +73,99 @@ where
     }
 }
 
-/// A fresh database with a host, guests of 100,000 points each, and one space that offers the
-/// `day` slot for 25,000.
-struct BookingFixture {
+/// A database, queue prefix and media directory of one test's own, and the settings a worker
+/// process needs to use them; `remove` deletes all three.
+struct TestEnvironment {
     settings: Settings,
     pool: MySqlPool,
-    database: String,
+    name: String,
+}
+
+impl TestEnvironment {
+    async fn new(extra_vars: &[(&'static str, &str)]) -> Self {
+        let name = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
+        let mut vars = HashMap::from([
+            ("APP_ENV", "test".to_owned()),
+            (
+                "DATABASE_URL",
+                format!("mysql://root@127.0.0.1:3306/{name}"),
+            ),
+            ("QUEUE_PREFIX", name.clone()),
+            (
+                "MEDIA_DIR",
+                std::env::temp_dir().join(&name).display().to_string(),
+            ),
+        ]);
+        vars.extend(
+            extra_vars
+                .iter()
+                .map(|(var, value)| (*var, (*value).to_owned())),
+        );
+        let settings = Settings::from_lookup(|var| vars.get(var).cloned()).unwrap();
+        let pool = db::pool(&settings).unwrap();
+        db::prepare(&settings, &pool).await.unwrap();
+        Self {
+            settings,
+            pool,
+            name,
+        }
+    }
+
+    async fn redis(&self) -> ConnectionManager {
+        JobQueues::new(&self.settings).connection().await.unwrap()
+    }
+
+    /// Jobs of `queue` that a worker has taken and not finished (one in-flight set per worker).
+    async fn running_jobs(&self, queue: &str) -> usize {
+        let mut redis = self.redis().await;
+        let sets: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:{queue}:inflight*", self.name))
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        let mut running = 0;
+        for set in sets {
+            let members: usize = redis::cmd("SCARD")
+                .arg(&set)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            running += members;
+        }
+        running
+    }
+
+    /// Jobs of `queue` that no worker has taken yet.
+    async fn waiting_jobs(&self, queue: &str) -> usize {
+        let mut redis = self.redis().await;
+        redis::cmd("LLEN")
+            .arg(format!("{}:{queue}:active", self.name))
+            .query_async(&mut redis)
+            .await
+            .unwrap()
+    }
+
+    async fn remove(self) {
+        self.pool.close().await;
+        let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
+            .await
+            .unwrap();
+        server
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE `{}`",
+                self.name
+            )))
+            .await
+            .unwrap();
+        support::forget_redis_keys(self.settings.redis_url.expose_secret(), &self.name);
+        let _ = std::fs::remove_dir_all(media_dir(&self.settings));
+    }
+}
+
+/// A test environment with a host, guests of 100,000 points each, and one space that offers the
+/// `day` slot for 25,000; the sweep runs every second.
+struct BookingFixture {
+    env: TestEnvironment,
     guests: Vec<u64>,
     space_id: u64,
     option_id: u64,
@@ -79,20 +174,12 @@ struct BookingFixture {
 
 impl BookingFixture {
     async fn new(guests: usize) -> Self {
-        let database = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
-        let vars = HashMap::from([
-            ("APP_ENV", "test".to_owned()),
-            (
-                "DATABASE_URL",
-                format!("mysql://root@127.0.0.1:3306/{database}"),
-            ),
-            ("QUEUE_PREFIX", database.clone()),
-            ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
-            ("STUCK_PAYMENT_SECONDS", "1".to_owned()),
-        ]);
-        let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
-        let pool = db::pool(&settings).unwrap();
-        db::prepare(&settings, &pool).await.unwrap();
+        let env = TestEnvironment::new(&[
+            ("SWEEP_SCHEDULE", "*/1 * * * * *"),
+            ("STUCK_PAYMENT_SECONDS", "1"),
+        ])
+        .await;
+        let pool = &env.pool;
 
         let now = Utc::now();
         let mut users = Vec::new();
@@ -106,7 +193,7 @@ impl BookingFixture {
                 .bind(format!("user{kakao_id}"))
                 .bind(now)
                 .bind(now)
-                .execute(&pool)
+                .execute(pool)
                 .await
                 .unwrap()
                 .last_insert_id(),
@@ -116,12 +203,12 @@ impl BookingFixture {
         let district = sqlx::query(
             "INSERT INTO districts (name, latitude, longitude) VALUES ('마포구', 37.5, 126.9)",
         )
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap()
         .last_insert_id();
         let category = sqlx::query("INSERT INTO categories (name) VALUES ('파티룸')")
-            .execute(&pool)
+            .execute(pool)
             .await
             .unwrap()
             .last_insert_id();
@@ -150,14 +237,14 @@ impl BookingFixture {
         drop(conn);
         let option_id: u64 = sqlx::query_scalar("SELECT id FROM space_options WHERE space_id = ?")
             .bind(space_id)
-            .fetch_one(&pool)
+            .fetch_one(pool)
             .await
             .unwrap();
-        let today = Utc::now().with_timezone(&settings.timezone).date_naive();
+        let today = Utc::now()
+            .with_timezone(&env.settings.timezone)
+            .date_naive();
         Self {
-            settings,
-            pool,
-            database,
+            env,
             guests: users,
             space_id,
             option_id,
@@ -182,7 +269,7 @@ impl BookingFixture {
         };
         let policy = BookingPolicy { hold };
         booking::place_order(
-            &self.pool,
+            &self.env.pool,
             guest,
             &request,
             None,
@@ -198,7 +285,7 @@ impl BookingFixture {
     async fn status(&self, order_id: u64) -> String {
         sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
             .bind(order_id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.env.pool)
             .await
             .unwrap()
     }
@@ -206,7 +293,7 @@ impl BookingFixture {
     async fn points(&self, user_id: u64) -> i64 {
         sqlx::query_scalar("SELECT points FROM users WHERE id = ?")
             .bind(user_id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.env.pool)
             .await
             .unwrap()
     }
@@ -215,43 +302,16 @@ impl BookingFixture {
         sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE order_id = ? AND to_status = ?")
             .bind(order_id)
             .bind(status)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.env.pool)
             .await
             .unwrap()
-    }
-
-    async fn drop_database(self) {
-        self.pool.close().await;
-        let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
-            .await
-            .unwrap();
-        server
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE `{}`",
-                self.database
-            )))
-            .await
-            .unwrap();
-        let mut redis = JobQueues::new(&self.settings).connection().await.unwrap();
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}:*", self.database))
-            .query_async(&mut redis)
-            .await
-            .unwrap();
-        if !keys.is_empty() {
-            let _: () = redis::cmd("DEL")
-                .arg(keys)
-                .query_async(&mut redis)
-                .await
-                .unwrap();
-        }
     }
 }
 
 #[tokio::test]
 async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart() {
     let fixture = BookingFixture::new(1).await;
-    let (settings, pool, database) = (&fixture.settings, &fixture.pool, &fixture.database);
+    let (settings, pool, database) = (&fixture.env.settings, &fixture.env.pool, &fixture.env.name);
     let guest = fixture.guests[0];
     let order_id = fixture.hold(guest, 3, chrono::Duration::minutes(10)).await;
     booking::request_payment(pool, guest, order_id, None, Utc::now())
@@ -304,7 +364,7 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
     );
     assert_eq!(fixture.transitions_to(order_id, "completed").await, 1);
     drop(second);
-    fixture.drop_database().await;
+    fixture.env.remove().await;
 }
 
 /// Two worker processes side by side, as deployed: every settlement job is delivered twice and
@@ -313,13 +373,13 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
 #[tokio::test]
 async fn two_worker_processes_settle_and_sweep_each_order_once() {
     let fixture = BookingFixture::new(9).await;
-    let queues = JobQueues::new(&fixture.settings);
+    let queues = JobQueues::new(&fixture.env.settings);
     let mut paid = Vec::new();
     for (n, guest) in fixture.guests[..6].iter().enumerate() {
         let order_id = fixture
             .hold(*guest, n as u64 + 1, chrono::Duration::minutes(10))
             .await;
-        booking::request_payment(&fixture.pool, *guest, order_id, None, Utc::now())
+        booking::request_payment(&fixture.env.pool, *guest, order_id, None, Utc::now())
             .await
             .unwrap();
         for _ in 0..2 {
@@ -340,8 +400,8 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
     }
 
     let workers = [
-        start_worker(&fixture.settings),
-        start_worker(&fixture.settings),
+        start_worker(&fixture.env.settings),
+        start_worker(&fixture.env.settings),
     ];
     wait_until(60, "every order to reach its end state", || async {
         for (_, order_id) in &paid {
@@ -360,29 +420,9 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
     // Give the duplicate deliveries and later sweep ticks the chance to act twice, then check
     // that they did not: both workers keep running while the counts are read.
     wait_until(30, "the queued settlements to drain", || async {
-        let mut redis = queues.connection().await.unwrap();
-        let pending: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}:settle_payment:*", fixture.database))
-            .query_async(&mut redis)
-            .await
-            .unwrap();
-        let mut unfinished = 0usize;
-        for key in &pending {
-            let command = if key.ends_with(":active") {
-                "LLEN"
-            } else if key.contains(":inflight") {
-                "SCARD"
-            } else {
-                continue;
-            };
-            let length: usize = redis::cmd(command)
-                .arg(key)
-                .query_async(&mut redis)
-                .await
-                .unwrap();
-            unfinished += length;
-        }
-        unfinished == 0
+        fixture.env.waiting_jobs("settle_payment").await
+            + fixture.env.running_jobs("settle_payment").await
+            == 0
     })
     .await;
     for (guest, order_id) in &paid {
@@ -396,30 +436,18 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
         "SELECT COUNT(*) FROM slot_claims WHERE order_id IN (SELECT id FROM orders \
          WHERE status = 'expired') AND (expires_at IS NULL OR expires_at > NOW(6))",
     )
-    .fetch_one(&fixture.pool)
+    .fetch_one(&fixture.env.pool)
     .await
     .unwrap();
     assert_eq!(live_claims, 0, "expired holds block nothing");
     drop(workers);
-    fixture.drop_database().await;
+    fixture.env.remove().await;
 }
 
 #[tokio::test]
 async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
-    let database = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
-    let media = std::env::temp_dir().join(&database);
-    let vars = HashMap::from([
-        ("APP_ENV", "test".to_owned()),
-        (
-            "DATABASE_URL",
-            format!("mysql://root@127.0.0.1:3306/{database}"),
-        ),
-        ("QUEUE_PREFIX", database.clone()),
-        ("MEDIA_DIR", media.display().to_string()),
-    ]);
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap();
-    let pool = db::pool(&settings).unwrap();
-    db::prepare(&settings, &pool).await.unwrap();
+    let env = TestEnvironment::new(&[]).await;
+    let (settings, pool) = (&env.settings, &env.pool);
     let now = Utc::now();
     let host = sqlx::query(
         "INSERT INTO users (kakao_id, nickname, points, created_at, updated_at) \
@@ -427,16 +455,16 @@ async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
     )
     .bind(now)
     .bind(now)
-    .execute(&pool)
+    .execute(pool)
     .await
     .unwrap()
     .last_insert_id();
     sqlx::query("INSERT INTO districts (name, latitude, longitude) VALUES ('중구', 37.5, 126.9)")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     sqlx::query("INSERT INTO categories (name) VALUES ('스튜디오')")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     let input = spacecloud_common::hosting::SpaceInput {
@@ -448,7 +476,7 @@ async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
         price_day: Some(10_000),
         ..Default::default()
     };
-    let space = spacecloud_common::hosting::validate(&pool, host, &input, 1, now)
+    let space = spacecloud_common::hosting::validate(pool, host, &input, 1, now)
         .await
         .unwrap();
     // Large enough that a debug build spends a while decoding it.
@@ -463,92 +491,54 @@ async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
         )
         .unwrap();
     let uploads = spacecloud_common::hosting::check_uploads(vec![photo]).unwrap();
-    let queues = JobQueues::new(&settings);
+    let queues = JobQueues::new(settings);
     let (_, image_ids) =
-        spacecloud_common::hosting::create_space(&pool, &queues, &space, uploads, now)
+        spacecloud_common::hosting::create_space(pool, &queues, &space, uploads, now)
             .await
             .unwrap();
     let image_id = image_ids[0];
 
-    let mut redis = queues.connection().await.unwrap();
-    let inflight = format!("{database}:process_image:inflight:*");
-    let first = start_worker(&settings);
-    wait_until(30, "the image job to be in flight", || {
-        let mut redis = redis.clone();
-        let inflight = inflight.clone();
-        async move {
-            let keys: Vec<String> = redis::cmd("KEYS")
-                .arg(&inflight)
-                .query_async(&mut redis)
-                .await
-                .unwrap();
-            let mut running = 0;
-            for key in keys {
-                let members: usize = redis::cmd("SCARD")
-                    .arg(&key)
-                    .query_async(&mut redis)
-                    .await
-                    .unwrap();
-                running += members;
-            }
-            running > 0
-        }
+    let mut redis = env.redis().await;
+    let first = start_worker(settings);
+    wait_until(30, "the image job to be in flight", || async {
+        env.running_jobs("process_image").await > 0
     })
     .await;
     drop(first); // SIGKILL, most likely mid-decode
-    let _second = start_worker(&settings);
+    let second = start_worker(settings);
     wait_until(90, "the image to be ready after the restart", || async {
         let status: String =
             sqlx::query_scalar("SELECT CAST(status AS CHAR) FROM space_images WHERE id = ?")
                 .bind(image_id)
-                .fetch_one(&pool)
+                .fetch_one(pool)
                 .await
                 .unwrap();
         status == "ready"
     })
     .await;
     let images: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM space_images")
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await
         .unwrap();
     assert_eq!(images, 1, "nothing duplicated");
     let staged: Option<Vec<u8>> = redis::cmd("GET")
-        .arg(format!("{database}:staged_image:{image_id}"))
+        .arg(format!("{}:staged_image:{image_id}", env.name))
         .query_async(&mut redis)
         .await
         .unwrap();
     assert!(staged.is_none(), "no staged bytes left over");
     let mut stored = Vec::new();
-    for entry in walk(&media) {
+    for entry in walk(media_dir(settings)) {
         stored.push(entry.file_name().unwrap().to_string_lossy().into_owned());
     }
     stored.sort();
     assert_eq!(stored, ["original.jpg", "thumb.jpg", "web.jpg"]);
 
-    pool.close().await;
-    let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
-        .await
-        .unwrap();
-    server
-        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE `{database}`")))
-        .await
-        .unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{database}:*"))
-        .query_async(&mut redis)
-        .await
-        .unwrap();
-    if !keys.is_empty() {
-        let _: () = redis::cmd("DEL")
-            .arg(keys)
-            .query_async(&mut redis)
-            .await
-            .unwrap();
-    }
-    let _ = std::fs::remove_dir_all(&media);
+    drop(second);
+    env.remove().await;
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();

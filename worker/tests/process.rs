@@ -1,6 +1,8 @@
 //! The worker binary as an operator runs it: it starts, reports ready, and exits cleanly on
 //! SIGTERM; it refuses to start when Redis does not answer.
 
+mod support;
+
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Stdio},
@@ -38,18 +40,7 @@ impl Isolated {
 
 impl Drop for Isolated {
     fn drop(&mut self) {
-        let Ok(mut redis) = redis::Client::open("redis://127.0.0.1:6379")
-            .and_then(|client| client.get_connection())
-        else {
-            return;
-        };
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}:*", self.0))
-            .query(&mut redis)
-            .unwrap_or_default();
-        if !keys.is_empty() {
-            let _: Result<(), _> = redis::cmd("DEL").arg(keys).query(&mut redis);
-        }
+        support::forget_redis_keys("redis://127.0.0.1:6379", &self.0);
     }
 }
 

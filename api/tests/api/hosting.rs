@@ -524,6 +524,15 @@ async fn the_owner_patches_fields_and_prices() {
         listed(&app.get(&night_search).await.body),
         "a night price added by PATCH makes the space bookable at night"
     );
+    let with_facility = |facility: u64| format!("/api/v1/spaces?facility_id={facility}");
+    assert!(
+        listed(&app.get(&with_facility(reference.facilities[1])).await.body),
+        "the facility PATCH gave is searchable"
+    );
+    assert!(
+        !listed(&app.get(&with_facility(reference.facilities[0])).await.body),
+        "the facility PATCH took away is not"
+    );
 
     let bad = patch(&host, serde_json::json!({"min_count": 20})).await;
     bad.assert_problem(422, Some("max_count"));

@@ -1,7 +1,7 @@
 //! The system as it is deployed: several API and worker processes against one MySQL and Redis.
 
 use std::{
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
 };
 
@@ -35,22 +35,32 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn api_process(app: &TestApp) -> ApiProcess {
+/// `binary` run quietly against the test app's database, Redis, queues and storage.
+fn with_app_environment(binary: &Path, app: &TestApp) -> Command {
     use secrecy::ExposeSecret;
-    let port = free_port();
     let settings = &app.state.settings;
-    let child = Command::new(env!("CARGO_BIN_EXE_spacecloud-api"))
-        .arg("serve")
+    let mut command = Command::new(binary);
+    command
         .env("APP_ENV", "test")
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", settings.database_url.expose_secret())
         .env("REDIS_URL", settings.redis_url.expose_secret())
         .env("QUEUE_PREFIX", &settings.jobs.queue_prefix)
         .env("JWT_SECRET", TEST_JWT_SECRET)
-        .env("DATABASE_MAX_CONNECTIONS", "10")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    if let spacecloud_common::config::StorageSettings::Local { dir } = &settings.storage {
+        command.env("MEDIA_DIR", dir);
+    }
+    command
+}
+
+async fn api_process(app: &TestApp) -> ApiProcess {
+    let port = free_port();
+    let child = with_app_environment(Path::new(env!("CARGO_BIN_EXE_spacecloud-api")), app)
+        .arg("serve")
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_MAX_CONNECTIONS", "10")
         .spawn()
         .expect("starting the API binary");
     let process = ApiProcess {
@@ -73,7 +83,7 @@ async fn api_process(app: &TestApp) -> ApiProcess {
 /// Cargo names only this package's binaries to its tests; the worker's is built beside them by
 /// the workspace test command (`cargo test --workspace`).
 fn worker_binary() -> PathBuf {
-    let path = std::path::Path::new(env!("CARGO_BIN_EXE_spacecloud-api"))
+    let path = Path::new(env!("CARGO_BIN_EXE_spacecloud-api"))
         .with_file_name(format!("spacecloud-worker{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
@@ -84,21 +94,8 @@ fn worker_binary() -> PathBuf {
 }
 
 fn worker_process(app: &TestApp) -> ChildProcess {
-    use secrecy::ExposeSecret;
-    let settings = &app.state.settings;
-    let mut command = Command::new(worker_binary());
-    if let spacecloud_common::config::StorageSettings::Local { dir } = &settings.storage {
-        command.env("MEDIA_DIR", dir);
-    }
-    let child = command
-        .env("APP_ENV", "test")
-        .env("DATABASE_URL", settings.database_url.expose_secret())
-        .env("REDIS_URL", settings.redis_url.expose_secret())
-        .env("QUEUE_PREFIX", &settings.jobs.queue_prefix)
+    let child = with_app_environment(&worker_binary(), app)
         .env("JOB_POLL_MS", "20")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("starting the worker binary");
     ChildProcess(child)

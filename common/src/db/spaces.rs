@@ -267,34 +267,28 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
 
 /// The space has every one of `facility_ids` (deduplicated, not empty).
 fn push_facility_filter(query: &mut QueryBuilder<MySql>, facility_ids: &[u64]) {
-    let wanted_bits = facility_ids
-        .iter()
-        .map(|id| facility_bit(*id))
-        .try_fold(0, |mask, bit| bit.map(|bit| mask | bit));
-    match wanted_bits {
-        Some(mask) => {
-            query
-                .push(" AND (s.facility_mask & ")
-                .push_bind(mask)
-                .push(") = ")
-                .push_bind(mask);
+    if facility_ids.iter().all(|id| facility_bit(*id).is_some()) {
+        let mask = facility_mask(facility_ids);
+        query
+            .push(" AND (s.facility_mask & ")
+            .push_bind(mask)
+            .push(") = ")
+            .push_bind(mask);
+    } else {
+        // One grouped pass over the facility index yields the spaces that have them all; a
+        // per-row correlated count would run once for every scanned space.
+        query.push(
+            " AND s.id IN (SELECT sf.space_id FROM space_facilities sf \
+             WHERE sf.facility_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for id in facility_ids {
+            ids.push_bind(*id);
         }
-        None => {
-            // One grouped pass over the facility index yields the spaces that have them all; a
-            // per-row correlated count would run once for every scanned space.
-            query.push(
-                " AND s.id IN (SELECT sf.space_id FROM space_facilities sf \
-                 WHERE sf.facility_id IN (",
-            );
-            let mut ids = query.separated(", ");
-            for id in facility_ids {
-                ids.push_bind(*id);
-            }
-            query
-                .push(") GROUP BY sf.space_id HAVING COUNT(*) = ")
-                .push_bind(facility_ids.len() as u64)
-                .push(")");
-        }
+        query
+            .push(") GROUP BY sf.space_id HAVING COUNT(*) = ")
+            .push_bind(facility_ids.len() as u64)
+            .push(")");
     }
 }
 
@@ -464,10 +458,7 @@ impl NewSpace {
 
     /// The row's `facility_mask`.
     pub fn facility_mask(&self) -> u64 {
-        self.facility_ids
-            .iter()
-            .filter_map(|id| facility_bit(*id))
-            .fold(0, |mask, bit| mask | bit)
+        facility_mask(&self.facility_ids)
     }
 
     /// Whether the space has a price for `slot`; stored on the row as `offers_<slot>`.
@@ -484,6 +475,14 @@ pub fn facility_bit(facility_id: u64) -> Option<u64> {
         .then(|| 1u64 << (facility_id - 1))
 }
 
+/// The bits of those of `facility_ids` that have one.
+fn facility_mask(facility_ids: &[u64]) -> u64 {
+    facility_ids
+        .iter()
+        .filter_map(|id| facility_bit(*id))
+        .fold(0, |mask, bit| mask | bit)
+}
+
 /// The `spaces` column that says whether a space offers `slot`.
 pub fn offers_column(slot: Slot) -> &'static str {
     match slot {
@@ -495,52 +494,88 @@ pub fn offers_column(slot: Slot) -> &'static str {
 
 /// Inserts a space with its options and facilities; the caller owns the transaction.
 pub async fn insert(conn: &mut MySqlConnection, space: &NewSpace) -> Result<u64, sqlx::Error> {
-    let space_id = sqlx::query(
-        "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, description, \
-         address, latitude, longitude, min_count, max_count, min_price, offers_day, \
-         offers_night, offers_all, facility_mask, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(space.host_id)
-    .bind(space.category_id)
-    .bind(space.district_id)
-    .bind(&space.title)
-    .bind(&space.sub_title)
-    .bind(&space.description)
-    .bind(&space.address)
-    .bind(space.latitude)
-    .bind(space.longitude)
-    .bind(space.min_count)
-    .bind(space.max_count)
-    .bind(space.min_price())
-    .bind(space.offers(Slot::Day))
-    .bind(space.offers(Slot::Night))
-    .bind(space.offers(Slot::All))
-    .bind(space.facility_mask())
-    .bind(space.created_at)
-    .bind(space.created_at)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_id();
-    if !space.options.is_empty() {
-        let mut options =
-            QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
-        options.push_values(&space.options, |mut row, (slot, price)| {
-            row.push_bind(space_id)
-                .push_bind(slot.as_str())
-                .push_bind(*price);
+    let ids = insert_many(conn, std::slice::from_ref(space)).await?;
+    Ok(ids[0])
+}
+
+/// How many spaces one multi-row statement writes; bounded so a bulk load stays well under
+/// `max_allowed_packet`.
+const INSERT_BATCH: usize = 1_000;
+
+/// Inserts spaces with their options and facilities, three multi-row statements per
+/// `INSERT_BATCH` spaces, and returns their ids in order; the caller owns the transaction.
+pub async fn insert_many(
+    conn: &mut MySqlConnection,
+    spaces: &[NewSpace],
+) -> Result<Vec<u64>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(spaces.len());
+    for batch in spaces.chunks(INSERT_BATCH) {
+        let mut insert = QueryBuilder::<MySql>::new(
+            "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
+             description, address, latitude, longitude, min_count, max_count, min_price, \
+             offers_day, offers_night, offers_all, facility_mask, created_at, updated_at) ",
+        );
+        insert.push_values(batch, |mut row, space| {
+            row.push_bind(space.host_id)
+                .push_bind(space.category_id)
+                .push_bind(space.district_id)
+                .push_bind(&space.title)
+                .push_bind(&space.sub_title)
+                .push_bind(&space.description)
+                .push_bind(&space.address)
+                .push_bind(space.latitude)
+                .push_bind(space.longitude)
+                .push_bind(space.min_count)
+                .push_bind(space.max_count)
+                .push_bind(space.min_price())
+                .push_bind(space.offers(Slot::Day))
+                .push_bind(space.offers(Slot::Night))
+                .push_bind(space.offers(Slot::All))
+                .push_bind(space.facility_mask())
+                .push_bind(space.created_at)
+                .push_bind(space.created_at);
         });
-        options.build().execute(&mut *conn).await?;
+        // InnoDB hands the rows of one multi-row insert (a "simple insert": its row count is
+        // known up front) consecutive ids starting at last_insert_id, in every autoinc lock mode.
+        let first_id = insert.build().execute(&mut *conn).await?.last_insert_id();
+        let batch_ids: Vec<u64> = (first_id..).take(batch.len()).collect();
+
+        let option_rows: Vec<(u64, Slot, i64)> = batch_ids
+            .iter()
+            .zip(batch)
+            .flat_map(|(id, space)| {
+                space
+                    .options
+                    .iter()
+                    .map(|(slot, price)| (*id, *slot, *price))
+            })
+            .collect();
+        if !option_rows.is_empty() {
+            let mut options =
+                QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
+            options.push_values(option_rows, |mut row, (space_id, slot, price)| {
+                row.push_bind(space_id)
+                    .push_bind(slot.as_str())
+                    .push_bind(price);
+            });
+            options.build().execute(&mut *conn).await?;
+        }
+        let facility_rows: Vec<(u64, u64)> = batch_ids
+            .iter()
+            .zip(batch)
+            .flat_map(|(id, space)| space.facility_ids.iter().map(|facility| (*id, *facility)))
+            .collect();
+        if !facility_rows.is_empty() {
+            let mut facilities =
+                QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
+            facilities.push_values(facility_rows, |mut row, (space_id, facility_id)| {
+                row.push_bind(space_id).push_bind(facility_id);
+            });
+            facilities.build().execute(&mut *conn).await?;
+        }
+        ids.extend(batch_ids);
     }
-    if !space.facility_ids.is_empty() {
-        let mut facilities =
-            QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
-        facilities.push_values(&space.facility_ids, |mut row, facility_id| {
-            row.push_bind(space_id).push_bind(*facility_id);
-        });
-        facilities.build().execute(&mut *conn).await?;
-    }
-    Ok(space_id)
+    Ok(ids)
 }
 
 /// The host of a live space, or `None` when there is no such space.
