@@ -1,25 +1,35 @@
 //! "Today" for the business is a calendar date in `APP_TIMEZONE`, never the server's zone.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-/// A source of the current instant, injectable so rules that depend on "now" can be tested.
-#[derive(Debug, Clone, Copy)]
+/// A source of the current instant. Rules that depend on "now" read it here, at the moment
+/// they decide (inside their transaction, after its locks are held), never earlier.
+///
+/// The clock can be moved forward, for all of its clones at once, and a skewed copy can be
+/// made: that is how tests let a hold run out, or play another process whose clock is ahead,
+/// without sleeping. Production code never moves it.
+#[derive(Debug, Clone)]
 pub struct BusinessClock {
     timezone: Tz,
+    offset_ms: Arc<AtomicI64>,
 }
 
 impl BusinessClock {
     pub fn new(timezone: Tz) -> Self {
-        Self { timezone }
-    }
-
-    pub fn timezone(&self) -> Tz {
-        self.timezone
+        Self {
+            timezone,
+            offset_ms: Arc::new(AtomicI64::new(0)),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -28,5 +38,21 @@ impl BusinessClock {
 
     pub fn date_of(&self, instant: DateTime<Utc>) -> NaiveDate {
         instant.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// Lets `by` pass for this clock and every clone of it.
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+    }
+
+    /// An independent clock `by` ahead of this one (behind, when negative).
+    pub fn skewed(&self, by: Duration) -> Self {
+        let skewed = Self::new(self.timezone);
+        skewed.offset_ms.store(
+            self.offset_ms.load(Ordering::Relaxed) + by.num_milliseconds(),
+            Ordering::Relaxed,
+        );
+        skewed
     }
 }

@@ -194,9 +194,10 @@ pub async fn sweep(
     pool: &sqlx::MySqlPool,
     queues: &JobQueues,
     stuck_after: chrono::Duration,
-    now: chrono::DateTime<chrono::Utc>,
+    clock: &crate::clock::BusinessClock,
 ) -> Result<SweepReport, AppError> {
-    let holds_expired = crate::booking::expire_holds(pool, now).await?;
+    let holds_expired = crate::booking::expire_holds(pool, clock).await?;
+    let now = clock.now();
     let stuck = crate::booking::stuck_payments(pool, now, stuck_after).await?;
     for &order_id in &stuck {
         queues

@@ -199,13 +199,8 @@ async fn settle_payment(
     context: Data<JobContext>,
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
-    let outcome = booking::settle_payment(
-        &context.pool,
-        &PointsProvider,
-        job.order_id,
-        context.clock.now(),
-    )
-    .await;
+    let outcome =
+        booking::settle_payment(&context.pool, &PointsProvider, job.order_id, &context.clock).await;
     match outcome {
         Ok(settlement) => {
             if settlement != Settlement::NothingToDo {
@@ -433,7 +428,7 @@ async fn run_sweep(tick: Tick, context: Data<JobContext>) -> Result<(), BoxDynEr
         &context.pool,
         &context.queues,
         context.stuck_after,
-        context.clock.now(),
+        &context.clock,
     )
     .await?;
     tracing::info!(

@@ -15,6 +15,7 @@ use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use spacecloud_common::{
     booking::{self, BookingPolicy, BookingRequest},
+    clock::BusinessClock,
     config::{Settings, StorageSettings},
     db::{self, spaces::NewSpace},
     domain::{BookerInput, Slot},
@@ -170,6 +171,7 @@ struct BookingFixture {
     space_id: u64,
     option_id: u64,
     today: NaiveDate,
+    clock: BusinessClock,
 }
 
 impl BookingFixture {
@@ -240,15 +242,14 @@ impl BookingFixture {
             .fetch_one(pool)
             .await
             .unwrap();
-        let today = Utc::now()
-            .with_timezone(&env.settings.timezone)
-            .date_naive();
+        let clock = BusinessClock::new(env.settings.timezone);
         Self {
+            today: clock.today(),
+            clock,
             env,
             guests: users,
             space_id,
             option_id,
-            today,
         }
     }
 
@@ -268,18 +269,10 @@ impl BookingFixture {
             },
         };
         let policy = BookingPolicy { hold };
-        booking::place_order(
-            &self.env.pool,
-            guest,
-            &request,
-            None,
-            &policy,
-            Utc::now(),
-            self.today,
-        )
-        .await
-        .unwrap()
-        .order_id
+        booking::place_order(&self.env.pool, guest, &request, None, &policy, &self.clock)
+            .await
+            .unwrap()
+            .order_id
     }
 
     async fn status(&self, order_id: u64) -> String {
@@ -314,7 +307,7 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
     let (settings, pool, database) = (&fixture.env.settings, &fixture.env.pool, &fixture.env.name);
     let guest = fixture.guests[0];
     let order_id = fixture.hold(guest, 3, chrono::Duration::minutes(10)).await;
-    booking::request_payment(pool, guest, order_id, None, Utc::now())
+    booking::request_payment(pool, guest, order_id, None, &fixture.clock)
         .await
         .unwrap();
 
@@ -379,7 +372,7 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
         let order_id = fixture
             .hold(*guest, n as u64 + 1, chrono::Duration::minutes(10))
             .await;
-        booking::request_payment(&fixture.env.pool, *guest, order_id, None, Utc::now())
+        booking::request_payment(&fixture.env.pool, *guest, order_id, None, &fixture.clock)
             .await
             .unwrap();
         for _ in 0..2 {

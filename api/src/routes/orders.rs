@@ -334,15 +334,13 @@ impl OrdersApi {
         let policy = BookingPolicy {
             hold: chrono::Duration::minutes(i64::from(state.settings.order_hold_minutes)),
         };
-        let moment = state.moment();
         let outcome = booking::place_order(
             &state.pool,
             auth.user_id(),
             &request,
             key.as_ref(),
             &policy,
-            moment.now,
-            moment.today,
+            &state.clock,
         )
         .await?;
         let row = load_order(&state, outcome.order_id, auth.user_id()).await?;
@@ -390,7 +388,7 @@ impl OrdersApi {
             auth.user_id(),
             id.0,
             key.as_ref(),
-            state.clock.now(),
+            &state.clock,
         )
         .await?;
         if !outcome.replayed {
@@ -422,14 +420,12 @@ impl OrdersApi {
         auth: BearerAuth,
         id: Path<u64>,
     ) -> Result<Json<Order>, OrderActionError> {
-        let moment = state.moment();
         booking::cancel(
             &state.pool,
             &PointsProvider,
             auth.user_id(),
             id.0,
-            moment.now,
-            moment.today,
+            &state.clock,
         )
         .await?;
         let row = load_order(&state, id.0, auth.user_id()).await?;

@@ -5,8 +5,12 @@ use chrono::{Days, NaiveDate, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 use spacecloud_common::{
-    booking::{self, Settlement, payment::PointsProvider},
-    domain::Slot,
+    booking::{
+        self, BookingPolicy, BookingRequest, Settlement,
+        idempotency::{self, IdempotencyKey, Reservation},
+        payment::PointsProvider,
+    },
+    domain::{BookerInput, Slot},
 };
 
 use crate::helpers::{Login, Reference, TestApp, new_space, spawn_app};
@@ -419,12 +423,12 @@ async fn settling_the_same_order_twice_charges_once() {
     let created = book(&app, &guest, order_body(venue.space_id, venue.all, date)).await;
     let order_id = created.body["id"].as_u64().unwrap();
     // Payment requested with the queue unavailable to this test: settle by hand, twice at once.
-    booking::request_payment(&app.pool, guest.user_id, order_id, None, Utc::now())
+    booking::request_payment(&app.pool, guest.user_id, order_id, None, &app.state.clock)
         .await
         .unwrap();
     let (first, second) = tokio::join!(
-        booking::settle_payment(&app.pool, &PointsProvider, order_id, Utc::now()),
-        booking::settle_payment(&app.pool, &PointsProvider, order_id, Utc::now()),
+        booking::settle_payment(&app.pool, &PointsProvider, order_id, &app.state.clock),
+        booking::settle_payment(&app.pool, &PointsProvider, order_id, &app.state.clock),
     );
     let mut outcomes = [first.unwrap(), second.unwrap()];
     outcomes.sort_by_key(|outcome| *outcome == Settlement::NothingToDo);
@@ -462,7 +466,7 @@ async fn a_lost_settlement_job_is_recovered_by_the_sweep() {
     let created = book(&app, &guest, order_body(venue.space_id, venue.day, date)).await;
     let order_id = created.body["id"].as_u64().unwrap();
     // The API committed `payment_pending` but its job never reached Redis.
-    booking::request_payment(&app.pool, guest.user_id, order_id, None, Utc::now())
+    booking::request_payment(&app.pool, guest.user_id, order_id, None, &app.state.clock)
         .await
         .unwrap();
     app.start_worker().await;
@@ -572,4 +576,145 @@ async fn bad_booking_requests_are_refused_and_change_nothing() {
     .await
     .assert_problem(400, Some("id"));
     assert_eq!(order_of(&app, &guest, order_id).await["status"], "waiting");
+}
+
+/// The slot's blocking orders: (order id, claims it holds).
+async fn blocking_orders(app: &TestApp, space_id: u64, date: NaiveDate) -> Vec<(u64, i64)> {
+    sqlx::query_as(
+        "SELECT o.id, (SELECT COUNT(*) FROM slot_claims c WHERE c.order_id = o.id) \
+         FROM orders o WHERE o.space_id = ? AND o.date = ? \
+         AND o.status IN ('payment_pending', 'completed') ORDER BY o.id",
+    )
+    .bind(space_id)
+    .bind(date)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Guest A pays a second before the hold runs out, and the request then waits (for a pool
+/// connection, for a lock); meanwhile the hold runs out and guest B books the same slot.
+/// The test makes A wait at the order row's lock, which it holds itself, so the two
+/// transactions interleave in exactly this order every run.
+#[tokio::test]
+async fn a_payment_that_waited_past_its_hold_is_refused_and_the_slot_sold_once() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let (a, b) = (app.login_as(2, "a").await, app.login_as(3, "b").await);
+    let date = app.today() + Days::new(4);
+    let held = book(&app, &a, order_body(venue.space_id, venue.day, date)).await;
+    assert_eq!(held.status, 201, "{}", held.body);
+    let order_a = held.body["id"].as_u64().unwrap();
+    let hold = chrono::Duration::minutes(i64::from(app.state.settings.order_hold_minutes));
+    app.state.clock.advance(hold - chrono::Duration::seconds(1));
+
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM orders WHERE id = ? FOR UPDATE")
+        .bind(order_a)
+        .fetch_one(&mut *blocker)
+        .await
+        .unwrap();
+    let (paid, booked_b) = tokio::join!(pay(&app, &a, order_a, None), async {
+        app.eventually(10, "A's payment waiting on the order row", || async {
+            // A session of this test's database blocked in the order's locking read (MariaDB
+            // lists a waiting prepared statement there, not always in INNODB_TRX).
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() \
+                 AND INFO LIKE '%FROM orders WHERE id = ? FOR UPDATE%'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            (waiting > 0).then_some(())
+        })
+        .await;
+        app.state.clock.advance(chrono::Duration::seconds(2));
+        let booked = book(&app, &b, order_body(venue.space_id, venue.day, date)).await;
+        blocker.rollback().await.unwrap();
+        booked
+    });
+    assert_eq!(
+        booked_b.status, 201,
+        "B books the run-out hold's slot: {}",
+        booked_b.body
+    );
+    paid.assert_problem(409, None);
+    assert_eq!(paid.body["code"], "hold_expired");
+
+    let order_b = booked_b.body["id"].as_u64().unwrap();
+    assert_eq!(pay(&app, &b, order_b, None).await.status, 202);
+    assert_eq!(
+        blocking_orders(&app, venue.space_id, date).await,
+        vec![(order_b, 1)],
+        "one paid order for the slot"
+    );
+}
+
+/// Two API processes whose clocks disagree: the one ahead sees A's hold as run out and books
+/// the slot; A then pays through the other, whose clock says the hold still runs. The claim,
+/// not either clock, decides: A is refused.
+#[tokio::test]
+async fn a_payment_is_refused_once_a_process_with_a_later_clock_took_its_claim() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let (a, b) = (app.login_as(2, "a").await, app.login_as(3, "b").await);
+    let date = app.today() + Days::new(4);
+    let held = book(&app, &a, order_body(venue.space_id, venue.all, date)).await;
+    let order_a = held.body["id"].as_u64().unwrap();
+
+    let ahead = app.state.clock.skewed(chrono::Duration::minutes(11));
+    let request = BookingRequest {
+        space_id: venue.space_id,
+        option_id: venue.night,
+        date,
+        headcount: 4,
+        booker: BookerInput {
+            name: "B".into(),
+            phone: "010-1234-5678".into(),
+            email: "b@example.com".into(),
+            purpose: None,
+            request: None,
+        },
+    };
+    let policy = BookingPolicy {
+        hold: chrono::Duration::minutes(10),
+    };
+    let order_b = booking::place_order(&app.pool, b.user_id, &request, None, &policy, &ahead)
+        .await
+        .expect("the process ahead takes over the run-out hold's night")
+        .order_id;
+
+    let paid = pay(&app, &a, order_a, None).await;
+    paid.assert_problem(409, None);
+    assert_eq!(paid.body["code"], "hold_expired");
+    booking::request_payment(&app.pool, b.user_id, order_b, None, &ahead)
+        .await
+        .unwrap();
+    assert_eq!(
+        blocking_orders(&app, venue.space_id, date).await,
+        vec![(order_b, 1)]
+    );
+}
+
+#[tokio::test]
+async fn the_sweep_forgets_idempotency_keys_past_their_lifetime_only() {
+    let app = spawn_app().await;
+    let guest = app.login_as(2, "keeper").await;
+    let now = app.state.clock.now();
+    let mut conn = app.pool.acquire().await.unwrap();
+    for (key, age_hours) in [("old-1", 25), ("old-2", 30), ("fresh", 23)] {
+        let key = IdempotencyKey::parse(guest.user_id, "create_order", key, b"{}").unwrap();
+        let at = now - chrono::Duration::hours(age_hours);
+        assert!(matches!(
+            idempotency::reserve(&mut conn, &key, at).await.unwrap(),
+            Reservation::Reserved
+        ));
+    }
+    assert_eq!(idempotency::purge_expired(&mut conn, now).await.unwrap(), 2);
+    let left: Vec<String> = sqlx::query_scalar("SELECT idempotency_key FROM idempotency_keys")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["fresh".to_owned()]);
+    assert_eq!(idempotency::purge_expired(&mut conn, now).await.unwrap(), 0);
 }

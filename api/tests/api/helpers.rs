@@ -56,6 +56,7 @@ pub struct TestAppOptions {
     pub max_body_bytes: usize,
     /// Store images in a real S3-protocol server on loopback (otherwise a local directory).
     pub with_s3: bool,
+    pub max_connections: u32,
 }
 
 impl Default for TestAppOptions {
@@ -64,6 +65,7 @@ impl Default for TestAppOptions {
             redis_url: "redis://127.0.0.1:6379".into(),
             max_body_bytes: 115_343_360,
             with_s3: false,
+            max_connections: 5,
         }
     }
 }
@@ -87,7 +89,10 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("APP_ENV", "test".to_owned()),
         ("BIND_ADDR", "127.0.0.1:0".to_owned()),
         ("DATABASE_URL", format!("{}/{database}", database_server())),
-        ("DATABASE_MAX_CONNECTIONS", "5".to_owned()),
+        (
+            "DATABASE_MAX_CONNECTIONS",
+            options.max_connections.to_string(),
+        ),
         ("REDIS_URL", options.redis_url),
         ("MEDIA_BASE_URL", "http://media.test".to_owned()),
         ("MAX_BODY_BYTES", options.max_body_bytes.to_string()),

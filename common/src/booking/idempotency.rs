@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::{FromRow, MySqlConnection};
+use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use crate::error::{AppError, violated_unique_index};
 
@@ -144,15 +144,39 @@ pub async fn complete(
 }
 
 /// Deletes keys past their lifetime; run by the worker's periodic sweep.
+///
+/// The expired keys are read without locks and then deleted through the primary key, the
+/// way `reserve` reaches them: a DELETE that locked the `created_at` index first and the
+/// primary key second could deadlock with a booking that reuses an expired key.
 pub async fn purge_expired(
     conn: &mut MySqlConnection,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
-    Ok(
-        sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= ? LIMIT 10000")
-            .bind(now - Duration::hours(KEY_LIFETIME_HOURS))
-            .execute(&mut *conn)
-            .await?
-            .rows_affected(),
+    let cutoff = now - Duration::hours(KEY_LIFETIME_HOURS);
+    let expired: Vec<(u64, String, String)> = sqlx::query_as(
+        "SELECT user_id, scope, idempotency_key FROM idempotency_keys WHERE created_at <= ? \
+         LIMIT 1000",
     )
+    .bind(cutoff)
+    .fetch_all(&mut *conn)
+    .await?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let mut delete = QueryBuilder::<MySql>::new(
+        "DELETE idempotency_keys FROM idempotency_keys FORCE INDEX (PRIMARY) WHERE created_at <= ",
+    );
+    delete.push_bind(cutoff).push(" AND (");
+    let mut keys = delete.separated(" OR ");
+    for (user_id, scope, key) in &expired {
+        keys.push("(user_id = ")
+            .push_bind_unseparated(user_id)
+            .push_unseparated(" AND scope = ")
+            .push_bind_unseparated(scope)
+            .push_unseparated(" AND idempotency_key = ")
+            .push_bind_unseparated(key)
+            .push_unseparated(")");
+    }
+    delete.push(")");
+    Ok(delete.build().execute(&mut *conn).await?.rows_affected())
 }

@@ -6,13 +6,17 @@
 pub mod idempotency;
 pub mod payment;
 
-use std::future::Future;
+use std::{
+    future::Future,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::{FromRow, MySqlConnection, MySqlPool};
 
 use crate::{
-    db::orders::{self, Booker, NewOrder, OrderStatus},
+    clock::BusinessClock,
+    db::orders::{self, Booker, ClaimKeys, NewOrder, OrderStatus},
     domain::{BookerInput, BookingDate, Slot, ValidBooker, validation},
     error::{AppError, FieldError},
 };
@@ -58,11 +62,10 @@ pub async fn place_order(
     request: &BookingRequest,
     key: Option<&IdempotencyKey>,
     policy: &BookingPolicy,
-    now: DateTime<Utc>,
-    today: NaiveDate,
+    clock: &BusinessClock,
 ) -> Result<Outcome, AppError> {
     let mut errors = Vec::new();
-    let date = BookingDate::parse("date", request.date, today).map_err(|e| errors.push(e));
+    let date = BookingDate::parse("date", request.date, clock.today()).map_err(|e| errors.push(e));
     let booker = ValidBooker::parse(request.booker.clone()).map_err(|e| errors.extend(e));
     let option: Option<BookableOption> = sqlx::query_as(
         "SELECT o.space_id, o.slot, o.price, s.min_count, s.max_count \
@@ -111,27 +114,32 @@ pub async fn place_order(
         .parse()
         .map_err(|_| AppError::invalid("option_id", "has an unknown slot"))?;
     let booker = booker.get();
-    let order = NewOrder {
-        user_id,
-        space_id: option.space_id,
-        option_id: request.option_id,
-        slot,
-        price: option.price,
-        date: date.get(),
-        headcount: request.headcount as u32,
-        status: OrderStatus::Waiting,
-        hold_expires_at: now + policy.hold,
-        booker: Booker {
-            name: booker.name.clone(),
-            phone: booker.phone.clone(),
-            email: booker.email.clone(),
-            purpose: booker.purpose.clone(),
-            request: booker.request.clone(),
-        },
-        created_at: now,
+    let booker = Booker {
+        name: booker.name.clone(),
+        phone: booker.phone.clone(),
+        email: booker.email.clone(),
+        purpose: booker.purpose.clone(),
+        request: booker.request.clone(),
     };
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
+        // The hold's clock starts once the transaction has its connection: a request that
+        // waited for the pool neither loses minutes of its hold nor judges other holds stale
+        // by an instant that has long passed.
+        let now = clock.now();
+        let order = NewOrder {
+            user_id,
+            space_id: option.space_id,
+            option_id: request.option_id,
+            slot,
+            price: option.price,
+            date: date.get(),
+            headcount: request.headcount as u32,
+            status: OrderStatus::Waiting,
+            hold_expires_at: now + policy.hold,
+            booker: booker.clone(),
+            created_at: now,
+        };
         if let Some(key) = key {
             match idempotency::reserve(&mut tx, key, now).await? {
                 Reservation::Reserved => {}
@@ -159,7 +167,9 @@ pub async fn place_order(
 #[derive(FromRow)]
 struct LockedOrder {
     user_id: u64,
+    space_id: u64,
     status: String,
+    slot: String,
     hold_expires_at: DateTime<Utc>,
     amount: i64,
     date: NaiveDate,
@@ -171,6 +181,20 @@ impl LockedOrder {
             .parse()
             .map_err(|_| AppError::invalid("status", "unknown order status in the database"))
     }
+
+    fn slot(&self) -> Result<Slot, AppError> {
+        self.slot
+            .parse()
+            .map_err(|_| AppError::invalid("slot", "unknown slot in the database"))
+    }
+
+    fn claim_keys(&self) -> Result<ClaimKeys<'static>, AppError> {
+        Ok(ClaimKeys {
+            space_id: self.space_id,
+            date: self.date,
+            halves: self.slot()?.claims(),
+        })
+    }
 }
 
 async fn lock_order(
@@ -178,7 +202,8 @@ async fn lock_order(
     order_id: u64,
 ) -> Result<Option<LockedOrder>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT user_id, status, hold_expires_at, amount, date FROM orders WHERE id = ? FOR UPDATE",
+        "SELECT user_id, space_id, status, CAST(slot AS CHAR) AS slot, hold_expires_at, amount, date \
+         FROM orders WHERE id = ? FOR UPDATE",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
@@ -186,16 +211,25 @@ async fn lock_order(
 }
 
 /// Moves a held order of `user_id` to `payment_pending`; the caller then enqueues the
-/// settlement job. Only a `waiting` order whose hold is still running can be paid.
+/// settlement job. Only a `waiting` order whose hold is still running, and whose claims are
+/// all still its own, can be paid.
 pub async fn request_payment(
     pool: &MySqlPool,
     user_id: u64,
     order_id: u64,
     key: Option<&IdempotencyKey>,
-    now: DateTime<Utc>,
+    clock: &BusinessClock,
 ) -> Result<Outcome, AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
+        // The order row before the key: the key's insert share-locks the user row (foreign
+        // key), and settlement locks order then user; one order everywhere (docs/locking.md).
+        let order = lock_order(&mut tx, order_id)
+            .await?
+            .filter(|order| order.user_id == user_id)
+            .ok_or(AppError::NotFound("order"))?;
+        // Expiry is judged now, with the order locked, not when the request arrived.
+        let now = clock.now();
         if let Some(key) = key
             && let Reservation::Replay(order_id) = idempotency::reserve(&mut tx, key, now).await?
         {
@@ -204,24 +238,22 @@ pub async fn request_payment(
                 replayed: true,
             });
         }
-        let order = lock_order(&mut tx, order_id)
-            .await?
-            .filter(|order| order.user_id == user_id)
-            .ok_or(AppError::NotFound("order"))?;
         match order.status()? {
             OrderStatus::Waiting if order.hold_expires_at > now => {}
-            OrderStatus::Waiting => {
-                return Err(AppError::Conflict {
-                    code: "hold_expired",
-                    detail: "the hold on this slot has run out; book again".into(),
-                });
-            }
+            OrderStatus::Waiting => return Err(hold_expired()),
             other => {
                 return Err(AppError::Conflict {
                     code: "order_not_payable",
                     detail: format!("an order that is {} cannot be paid", other.as_str()),
                 });
             }
+        }
+        // From now on only the settlement decides; the hold's clock no longer frees the slot.
+        // A booking whose clock saw this hold as run out may already have taken some of its
+        // claims: then this order is not paid, whatever this process's clock says.
+        let keys = order.claim_keys()?;
+        if orders::keep_claims(&mut tx, order_id, keys).await? != keys.halves.len() as u64 {
+            return Err(hold_expired());
         }
         transition(
             &mut tx,
@@ -232,11 +264,6 @@ pub async fn request_payment(
             now,
         )
         .await?;
-        // From now on only the settlement decides; the hold's clock no longer frees the slot.
-        sqlx::query("UPDATE slot_claims SET expires_at = NULL WHERE order_id = ?")
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?;
         if let Some(key) = key {
             idempotency::complete(&mut tx, key, order_id).await?;
         }
@@ -247,6 +274,13 @@ pub async fn request_payment(
         })
     })
     .await
+}
+
+fn hold_expired() -> AppError {
+    AppError::Conflict {
+        code: "hold_expired",
+        detail: "the hold on this slot has run out; book again".into(),
+    }
 }
 
 /// What the settlement of one order did.
@@ -265,13 +299,14 @@ pub async fn settle_payment<P: PaymentProvider>(
     pool: &MySqlPool,
     provider: &P,
     order_id: u64,
-    now: DateTime<Utc>,
+    clock: &BusinessClock,
 ) -> Result<Settlement, AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         let Some(order) = lock_order(&mut tx, order_id).await? else {
             return Ok(Settlement::NothingToDo);
         };
+        let now = clock.now();
         if order.status()? != OrderStatus::PaymentPending {
             return Ok(Settlement::NothingToDo);
         }
@@ -306,7 +341,7 @@ pub async fn settle_payment<P: PaymentProvider>(
                     now,
                 )
                 .await?;
-                release_claims(&mut tx, order_id).await?;
+                orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
                 Settlement::Failed
             }
         };
@@ -323,8 +358,7 @@ pub async fn cancel<P: PaymentProvider>(
     provider: &P,
     user_id: u64,
     order_id: u64,
-    now: DateTime<Utc>,
-    today: NaiveDate,
+    clock: &BusinessClock,
 ) -> Result<(), AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
@@ -332,6 +366,8 @@ pub async fn cancel<P: PaymentProvider>(
             .await?
             .filter(|order| order.user_id == user_id)
             .ok_or(AppError::NotFound("order"))?;
+        let now = clock.now();
+        let today = clock.date_of(now);
         let status = order.status()?;
         match status {
             OrderStatus::Waiting => {}
@@ -367,49 +403,73 @@ pub async fn cancel<P: PaymentProvider>(
             now,
         )
         .await?;
-        release_claims(&mut tx, order_id).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
         tx.commit().await?;
         Ok(())
     })
     .await
 }
 
-/// Expires `waiting` orders whose hold has run out, in batches; several workers may run this
-/// at once (locked rows are skipped, and each change is guarded by the status). Returns how
-/// many orders it expired.
-pub async fn expire_holds(pool: &MySqlPool, now: DateTime<Utc>) -> Result<u64, AppError> {
+/// Expires `waiting` orders whose hold has run out; several workers may run this at once
+/// (each change is guarded by the order's status). Returns how many orders it expired.
+///
+/// One order per transaction: a transaction that held the claims of two orders while
+/// waiting for a third could close a cycle with a booking that takes over stale claims in
+/// the claims' key order (docs/locking.md).
+pub async fn expire_holds(pool: &MySqlPool, clock: &BusinessClock) -> Result<u64, AppError> {
+    const BATCH: u32 = 200;
     let mut expired = 0;
     loop {
-        let batch = retry_on_deadlock(|| async {
-            let mut tx = pool.begin().await?;
-            let ids: Vec<u64> = sqlx::query_scalar(
-                "SELECT id FROM orders WHERE status = 'waiting' AND hold_expires_at <= ? \
-                 ORDER BY hold_expires_at LIMIT 200 FOR UPDATE SKIP LOCKED",
-            )
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            for &id in &ids {
-                transition(
-                    &mut tx,
-                    id,
-                    OrderStatus::Waiting,
-                    OrderStatus::Expired,
-                    "hold_expired",
-                    now,
-                )
-                .await?;
-                release_claims(&mut tx, id).await?;
-            }
-            tx.commit().await?;
-            Ok(ids.len() as u64)
-        })
+        let due: Vec<u64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE status = 'waiting' AND hold_expires_at <= ? \
+             ORDER BY hold_expires_at LIMIT ?",
+        )
+        .bind(clock.now())
+        .bind(BATCH)
+        .fetch_all(pool)
         .await?;
-        expired += batch;
-        if batch < 200 {
+        let mut expired_now = 0;
+        for &order_id in &due {
+            if expire_hold(pool, order_id, clock).await? {
+                expired_now += 1;
+            }
+        }
+        expired += expired_now;
+        if due.len() < BATCH as usize || expired_now == 0 {
             return Ok(expired);
         }
     }
+}
+
+/// Expires one order if it is still a `waiting` order whose hold has run out.
+async fn expire_hold(
+    pool: &MySqlPool,
+    order_id: u64,
+    clock: &BusinessClock,
+) -> Result<bool, AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        let Some(order) = lock_order(&mut tx, order_id).await? else {
+            return Ok(false);
+        };
+        let now = clock.now();
+        if order.status()? != OrderStatus::Waiting || order.hold_expires_at > now {
+            return Ok(false);
+        }
+        transition(
+            &mut tx,
+            order_id,
+            OrderStatus::Waiting,
+            OrderStatus::Expired,
+            "hold_expired",
+            now,
+        )
+        .await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Orders stuck in `payment_pending` for longer than `older_than`: their settlement job was
@@ -468,12 +528,13 @@ async fn transition(
     Ok(())
 }
 
-async fn release_claims(conn: &mut MySqlConnection, order_id: u64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM slot_claims WHERE order_id = ?")
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+static DEADLOCK_RETRIES: AtomicU64 = AtomicU64::new(0);
+
+/// How many transactions this process has retried after a deadlock or a lock wait timeout.
+/// The booking path is built so that this stays 0; the metric
+/// `db_transaction_retries_total` exports the same count.
+pub fn deadlock_retries() -> u64 {
+    DEADLOCK_RETRIES.load(Ordering::Relaxed)
 }
 
 /// Runs a transaction again when MySQL chose it as a deadlock victim (or a lock wait timed
@@ -489,7 +550,9 @@ where
         tries += 1;
         match attempt().await {
             Err(AppError::Database(err)) if tries < ATTEMPTS && is_retryable(&err) => {
-                tracing::debug!(attempt = tries, "transaction retried after a deadlock");
+                DEADLOCK_RETRIES.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("db_transaction_retries_total").increment(1);
+                tracing::warn!(attempt = tries, error = %err, "transaction retried after a deadlock or lock wait timeout");
                 let jitter = rand::random_range(1..=10u64) * u64::from(tries);
                 tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
             }

@@ -32,12 +32,28 @@ pub fn connect_options(settings: &Settings) -> Result<MySqlConnectOptions, AppEr
 
 /// A pool that connects lazily, so a process can start (and answer `/readyz` with 503) while
 /// the database is still coming up.
+///
+/// Every session runs READ COMMITTED: a locking read or a write then locks the rows it
+/// matches and no gaps between them, so a booking's insert never waits on a range another
+/// booking has read, and bookings can only wait for each other, never deadlock. No query of
+/// this application relies on REPEATABLE READ's snapshot; the lock analysis is in
+/// `docs/locking.md`.
 pub fn pool(settings: &Settings) -> Result<MySqlPool, AppError> {
     Ok(MySqlPoolOptions::new()
         .max_connections(settings.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(ISOLATION).await?;
+                Ok(())
+            })
+        })
         .connect_lazy_with(connect_options(settings)?))
 }
+
+/// Standard syntax that MySQL 8.4 and MariaDB 10.11 both accept (unlike the variable, which
+/// is `transaction_isolation` on one and `tx_isolation` on the other).
+pub const ISOLATION: &str = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 /// Creates the database named in `DATABASE_URL` when it does not exist yet.
 pub async fn create_database_if_missing(settings: &Settings) -> Result<(), AppError> {

@@ -138,9 +138,11 @@ pub async fn insert(
         claim(
             conn,
             order_id,
-            order.space_id,
-            order.date,
-            order.slot.claims(),
+            ClaimKeys {
+                space_id: order.space_id,
+                date: order.date,
+                halves: order.slot.claims(),
+            },
             order.status.claim_expiry(order.hold_expires_at),
             order.created_at,
         )
@@ -149,38 +151,62 @@ pub async fn insert(
     Ok(order_id)
 }
 
-/// Claims `halves` of `date` for an order. Claims of holds that ran out by `now` are removed
-/// first: an expired hold never blocks, whether or not the expiry job has run yet.
+/// The half-days an order claims: every statement on `slot_claims` finds its rows through
+/// the primary key (space, date, half), in key order. A statement that reached the rows
+/// through a secondary index would lock that index first and the primary key second, the
+/// reverse of the others, and two such statements can deadlock (docs/locking.md).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimKeys<'a> {
+    pub space_id: u64,
+    pub date: NaiveDate,
+    pub halves: &'a [HalfDay],
+}
+
+impl ClaimKeys<'_> {
+    /// `statement` (which names `slot_claims FORCE INDEX (PRIMARY)`: only the multi-table
+    /// forms of DELETE and UPDATE take index hints on both MySQL 8.4 and MariaDB), then a
+    /// WHERE on these keys, ready for more conditions.
+    fn statement(&self, statement: &'static str) -> QueryBuilder<MySql> {
+        let mut query = QueryBuilder::<MySql>::new(statement);
+        query
+            .push(" WHERE space_id = ")
+            .push_bind(self.space_id)
+            .push(" AND date = ")
+            .push_bind(self.date)
+            .push(" AND slot IN (");
+        let mut slots = query.separated(", ");
+        for half in self.halves {
+            slots.push_bind(half.as_str());
+        }
+        query.push(")");
+        query
+    }
+}
+
+const DELETE_CLAIMS: &str = "DELETE slot_claims FROM slot_claims FORCE INDEX (PRIMARY)";
+const KEEP_CLAIMS: &str = "UPDATE slot_claims FORCE INDEX (PRIMARY) SET expires_at = NULL";
+
+/// Claims the half-days of `keys` for an order. Claims of holds that ran out by `now` are
+/// removed first: an expired hold never blocks, whether or not the expiry job has run yet.
 pub async fn claim(
     conn: &mut MySqlConnection,
     order_id: u64,
-    space_id: u64,
-    date: NaiveDate,
-    halves: &[HalfDay],
+    keys: ClaimKeys<'_>,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut stale = QueryBuilder::<MySql>::new("DELETE FROM slot_claims WHERE space_id = ");
+    let mut stale = keys.statement(DELETE_CLAIMS);
     stale
-        .push_bind(space_id)
-        .push(" AND date = ")
-        .push_bind(date)
         .push(" AND expires_at IS NOT NULL AND expires_at <= ")
-        .push_bind(now)
-        .push(" AND slot IN (");
-    let mut slots = stale.separated(", ");
-    for half in halves {
-        slots.push_bind(half.as_str());
-    }
-    stale.push(")");
+        .push_bind(now);
     stale.build().execute(&mut *conn).await?;
 
     let mut insert = QueryBuilder::<MySql>::new(
         "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
     );
-    insert.push_values(halves, |mut row, half| {
-        row.push_bind(space_id)
-            .push_bind(date)
+    insert.push_values(keys.halves, |mut row, half| {
+        row.push_bind(keys.space_id)
+            .push_bind(keys.date)
             .push_bind(half.as_str())
             .push_bind(order_id)
             .push_bind(expires_at);
@@ -195,6 +221,31 @@ pub async fn claim(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Makes an order's claims permanent (payment has started) and returns how many of them
+/// were still the order's own: fewer than `keys.halves` means a booking took over a claim
+/// after the hold ran out.
+pub async fn keep_claims(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+    keys: ClaimKeys<'_>,
+) -> Result<u64, AppError> {
+    let mut keep = keys.statement(KEEP_CLAIMS);
+    keep.push(" AND order_id = ").push_bind(order_id);
+    Ok(keep.build().execute(&mut *conn).await?.rows_affected())
+}
+
+/// Frees whatever claims an order still holds.
+pub async fn release_claims(
+    conn: &mut MySqlConnection,
+    order_id: u64,
+    keys: ClaimKeys<'_>,
+) -> Result<(), AppError> {
+    let mut release = keys.statement(DELETE_CLAIMS);
+    release.push(" AND order_id = ").push_bind(order_id);
+    release.build().execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// An order as the API shows it, with its space's title and host.
