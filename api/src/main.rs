@@ -25,10 +25,13 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
-    /// Print an access token of a seeded demo user (for Swagger UI's Authorize button).
+    /// Print an access token of a seeded demo user (for Swagger UI's Authorize button), or with
+    /// `--load-users N` one token per line for N load-test guests (created when missing).
     Token {
         #[arg(long, value_enum, default_value_t = DemoUser::Guest)]
         user: DemoUser,
+        #[arg(long)]
+        load_users: Option<u32>,
     },
     /// Print the OpenAPI document (what `openapi/openapi.json` must hold).
     Openapi,
@@ -95,12 +98,19 @@ async fn main() -> anyhow::Result<()> {
                 println!("demo {name} access token (1 hour): {token}");
             }
         }
-        Command::Token { user } => {
+        Command::Token { user, load_users } => {
             let state = startup::build_state(settings)?;
-            println!(
-                "{}",
-                seed::demo_token(&state.pool, &state.jwt, user.kakao_id()).await?
-            );
+            match load_users {
+                Some(count) => {
+                    for token in seed::load_test_tokens(&state, count).await? {
+                        println!("{token}");
+                    }
+                }
+                None => println!(
+                    "{}",
+                    seed::demo_token(&state.pool, &state.jwt, user.kakao_id()).await?
+                ),
+            }
         }
         Command::Openapi => unreachable!("handled before settings are read"),
     }

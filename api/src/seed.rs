@@ -444,6 +444,32 @@ pub async fn demo_token(
     Ok(jwt.issue(id, chrono::Utc::now()))
 }
 
+/// Kakao ids of load-test guests start here (below every demo and bulk user).
+const LOAD_TEST_KAKAO_ID_BASE: i64 = -1_000_000;
+
+/// Access tokens of `count` load-test guests, created when missing: benchmarks book as many
+/// users, as a busy day would, not as one account.
+pub async fn load_test_tokens(
+    state: &crate::state::AppState,
+    count: u32,
+) -> anyhow::Result<Vec<String>> {
+    let now = Utc::now();
+    let mut conn = state.pool.acquire().await?;
+    let mut tokens = Vec::with_capacity(count as usize);
+    for n in 0..i64::from(count) {
+        let id = upsert_user(
+            &mut conn,
+            LOAD_TEST_KAKAO_ID_BASE - n,
+            &format!("load{n}"),
+            &state.settings,
+            now,
+        )
+        .await?;
+        tokens.push(state.jwt.issue(id, now));
+    }
+    Ok(tokens)
+}
+
 /// Gives every demo space without photos one, through the real pipeline: staged in Redis and
 /// queued for the worker, which stores it in the configured storage.
 async fn queue_demo_photos(

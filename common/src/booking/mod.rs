@@ -140,6 +140,15 @@ pub async fn place_order(
             booker: booker.clone(),
             created_at: now,
         };
+        // The space's row first, shared: every transaction that locks a space and a user
+        // (likes, reviews, this one through its foreign keys) takes the space first, and a
+        // host's PATCH or delete waits for the holds in flight instead of racing them.
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT deleted_at IS NULL FROM spaces WHERE id = ? LOCK IN SHARE MODE",
+        )
+        .bind(order.space_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if let Some(key) = key {
             match idempotency::reserve(&mut tx, key, now).await? {
                 Reservation::Reserved => {}
@@ -150,6 +159,9 @@ pub async fn place_order(
                     });
                 }
             }
+        }
+        if live != Some(1) {
+            return Err(AppError::NotFound("space"));
         }
         let order_id = orders::insert(&mut tx, &order, "booked").await?;
         if let Some(key) = key {
