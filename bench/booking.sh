@@ -77,16 +77,17 @@ deadlocks() {
 load() {
   local script=$1 connections=$2
   shift 2
-  local processes=$# threads=$((2 / $# > 0 ? 2 / $# : 1)) i=0 port wrk_pids=()
+  local processes=$# threads=$((2 / $# > 0 ? 2 / $# : 1)) i=0 port wrk_pids=() out
+  out=$(mktemp -d -p "$work")
   for port; do
     STRIDE=$((threads * processes)) OFFSET=$((i * threads)) \
       wrk -t"$threads" -c$((connections / processes)) -d"$duration" -s "bench/$script" \
-      "http://127.0.0.1:$port" >"$work/wrk.$i" &
+      "http://127.0.0.1:$port" >"$out/$i" &
     wrk_pids+=($!)
     i=$((i + 1))
   done
   wait "${wrk_pids[@]}"
-  cat "$work"/wrk.* | grep '^RESULT' | awk '
+  cat "$out"/* | grep '^RESULT' | awk '
     { for (f = 2; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
       rps += v["requests"] / v["seconds"]
       if (v["p50_ms"] > p50) p50 = v["p50_ms"]
@@ -94,7 +95,6 @@ load() {
       ok += v["ok"]; conflict += v["conflict"]; server += v["server_error"]
       other += v["other"] + v["socket_errors"] }
     END { printf "%.0f %.2f %.2f %d %d %d %d\n", rps, p50, p99, ok, conflict, server, other }'
-  rm -f "$work"/wrk.*
 }
 
 share() { awk -v a="$1" -v b="$h_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
