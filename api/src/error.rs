@@ -104,7 +104,9 @@ impl From<AppError> for Problem {
             )
             .with_errors(errors),
             AppError::Malformed { field, message } => Self::malformed(&field, message),
-            AppError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, detail),
+            AppError::Conflict { code, detail } => {
+                Self::new(StatusCode::CONFLICT, code.as_str(), detail)
+            }
             AppError::Database(ref cause) if is_unavailable(cause) => {
                 tracing::error!(error = %err, cause = %cause, "database unavailable");
                 Self::new(

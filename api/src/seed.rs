@@ -13,7 +13,7 @@ use spacecloud_common::{
     clock::BusinessClock,
     config::Settings,
     db::spaces::{self, NewSpace},
-    domain::Slot,
+    domain::{OrderEventCause, OrderStatus, Slot},
 };
 use sqlx::{MySql, MySqlConnection, MySqlPool, QueryBuilder};
 
@@ -309,8 +309,8 @@ async fn create_bulk_orders(
         let kakao_id = BULK_GUEST_KAKAO_BASE - n as i64;
         guests.push(upsert_user(conn, kakao_id, &format!("게스트{n}"), settings, now).await?);
     }
-    let options: Vec<(u64, u64, String, i64)> = sqlx::query_as(
-        "SELECT o.id, o.space_id, CAST(o.slot AS CHAR), o.price FROM space_options o \
+    let options: Vec<(u64, u64, Slot, i64)> = sqlx::query_as(
+        "SELECT o.id, o.space_id, o.slot, o.price FROM space_options o \
          JOIN spaces s ON s.id = o.space_id WHERE s.host_id = ? ORDER BY o.id",
     )
     .bind(bulk_host)
@@ -327,7 +327,7 @@ async fn create_bulk_orders(
     let mut orders = Vec::with_capacity(BULK_ORDERS);
     while orders.len() < BULK_ORDERS {
         let (option_id, space_id, slot, price) = options.choose(&mut rng).context("options")?;
-        let slot: Slot = slot.parse()?;
+        let slot = *slot;
         let date = today
             .checked_add_days(Days::new(rng.random_range(0..BULK_DAYS)))
             .context("date overflow")?;
@@ -354,7 +354,11 @@ async fn create_bulk_orders(
             slot,
             price: *price,
             date,
-            status: if canceled { "canceled" } else { "completed" },
+            status: if canceled {
+                OrderStatus::Canceled
+            } else {
+                OrderStatus::Completed
+            },
         });
         next_id += 1;
     }
@@ -369,7 +373,7 @@ async fn create_bulk_orders(
                 .push_bind(order.user_id)
                 .push_bind(order.space_id)
                 .push_bind(order.option_id)
-                .push_bind(order.slot.as_str())
+                .push_bind(order.slot)
                 .push_bind(order.price)
                 .push_bind(order.date)
                 .push_bind(2u32)
@@ -388,15 +392,15 @@ async fn create_bulk_orders(
         );
         events.push_values(batch, |mut row, order| {
             row.push_bind(order.id)
-                .push_bind(None::<&str>)
+                .push_bind(None::<OrderStatus>)
                 .push_bind(order.status)
-                .push_bind("seed")
+                .push_bind(OrderEventCause::Seeded)
                 .push_bind(now);
         });
         events.build().execute(&mut *conn).await?;
         let claims: Vec<_> = batch
             .iter()
-            .filter(|order| order.status == "completed")
+            .filter(|order| order.status.claims_slot())
             .flat_map(|order| order.slot.claims().iter().map(move |half| (order, *half)))
             .collect();
         if !claims.is_empty() {
@@ -406,7 +410,7 @@ async fn create_bulk_orders(
             insert.push_values(claims, |mut row, (order, half)| {
                 row.push_bind(order.space_id)
                     .push_bind(order.date)
-                    .push_bind(half.as_str())
+                    .push_bind(half)
                     .push_bind(order.id)
                     .push_bind(None::<DateTime<Utc>>);
             });
@@ -424,7 +428,7 @@ struct BulkOrder {
     slot: Slot,
     price: i64,
     date: chrono::NaiveDate,
-    status: &'static str,
+    status: OrderStatus,
 }
 
 /// An access token for a demo user, so the API can be explored (Swagger UI's Authorize

@@ -4,7 +4,7 @@ use spacecloud_common::{
     auth::{JwtKeys, KakaoClient, sessions::SessionPolicy},
     clock::BusinessClock,
     config::Settings,
-    db::spaces::Moment,
+    domain::Moment,
     jobs::JobQueues,
 };
 use sqlx::MySqlPool;

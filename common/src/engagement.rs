@@ -7,6 +7,7 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool};
 
 use crate::{
     booking::retry_on_deadlock,
+    domain::{ConflictCode, ImageStatus, OrderStatus},
     error::{AppError, FieldError, violated_unique_index},
     hosting::CheckedImage,
     jobs::{JobQueues, ProcessReviewImage},
@@ -120,7 +121,7 @@ impl ReviewText {
 #[derive(FromRow)]
 struct CandidateOrder {
     id: u64,
-    status: String,
+    status: OrderStatus,
     date: NaiveDate,
     reviewed: i64,
 }
@@ -155,7 +156,7 @@ pub async fn review(
         let mut tx = pool.begin().await?;
         lock_live_space(&mut tx, space_id).await?;
         let orders: Vec<CandidateOrder> = sqlx::query_as(
-            "SELECT o.id, CAST(o.status AS CHAR) AS status, o.date, \
+            "SELECT o.id, o.status, o.date, \
              CAST(EXISTS (SELECT 1 FROM reviews r WHERE r.order_id = o.id) AS SIGNED) AS reviewed \
              FROM orders o WHERE o.user_id = ? AND o.space_id = ? ORDER BY o.date DESC, o.id DESC",
         )
@@ -163,34 +164,36 @@ pub async fn review(
         .bind(space_id)
         .fetch_all(&mut *tx)
         .await?;
-        let completed: Vec<&CandidateOrder> =
-            orders.iter().filter(|o| o.status == "completed").collect();
-        let refuse = |code: &'static str, detail: &str| AppError::Conflict {
+        let completed: Vec<&CandidateOrder> = orders
+            .iter()
+            .filter(|o| o.status == OrderStatus::Completed)
+            .collect();
+        let refuse = |code: ConflictCode, detail: &str| AppError::Conflict {
             code,
             detail: detail.to_owned(),
         };
         if orders.is_empty() {
             return Err(refuse(
-                "no_order",
+                ConflictCode::NoOrder,
                 "only guests who booked this space can review it",
             ));
         }
         if completed.is_empty() {
             return Err(refuse(
-                "order_not_completed",
+                ConflictCode::OrderNotCompleted,
                 "only a paid (completed) booking can be reviewed",
             ));
         }
         let started: Vec<&&CandidateOrder> = completed.iter().filter(|o| o.date <= today).collect();
         if started.is_empty() {
             return Err(refuse(
-                "stay_not_started",
+                ConflictCode::StayNotStarted,
                 "a booking can be reviewed from its date on",
             ));
         }
         let Some(order) = started.iter().find(|o| o.reviewed == 0) else {
             return Err(refuse(
-                "already_reviewed",
+                ConflictCode::AlreadyReviewed,
                 "every stay here is already reviewed",
             ));
         };
@@ -209,16 +212,20 @@ pub async fn review(
         let review_id = match inserted {
             Ok(done) => done.last_insert_id(),
             Err(err) if violated_unique_index(&err, &["reviews_order_unique"]).is_some() => {
-                return Err(refuse("already_reviewed", "this stay is already reviewed"));
+                return Err(refuse(
+                    ConflictCode::AlreadyReviewed,
+                    "this stay is already reviewed",
+                ));
             }
             Err(err) => return Err(err.into()),
         };
         if let Some(photo) = photo {
             let folder = format!("reviews/{review_id}/{}", uuid::Uuid::new_v4().simple());
             sqlx::query(
-                "UPDATE reviews SET image_status = 'processing', image_original_key = ?, \
+                "UPDATE reviews SET image_status = ?, image_original_key = ?, \
                  image_web_key = ?, image_thumbnail_key = ? WHERE id = ?",
             )
+            .bind(ImageStatus::Processing)
             .bind(format!("{folder}/original.{}", photo.kind.extension()))
             .bind(format!("{folder}/web.jpg"))
             .bind(format!("{folder}/thumb.jpg"))
@@ -276,10 +283,11 @@ pub async fn reviews_of(
     };
     let rows = sqlx::query_as(
         "SELECT r.id, r.user_id, u.nickname, r.grade, r.content, \
-         CASE WHEN r.image_status = 'ready' THEN r.image_web_key END AS image_web_key, r.created_at \
+         CASE WHEN r.image_status = ? THEN r.image_web_key END AS image_web_key, r.created_at \
          FROM reviews r JOIN users u ON u.id = r.user_id WHERE r.space_id = ? \
          ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
     )
+    .bind(ImageStatus::Ready)
     .bind(space_id)
     .bind(limit)
     .bind(offset)
@@ -291,7 +299,7 @@ pub async fn reviews_of(
 /// A review's photo as the worker needs it: status and object keys.
 #[derive(Debug, Clone, FromRow)]
 pub struct ReviewPhotoRow {
-    pub image_status: Option<String>,
+    pub image_status: Option<ImageStatus>,
     pub image_original_key: Option<String>,
     pub image_web_key: Option<String>,
     pub image_thumbnail_key: Option<String>,
@@ -302,7 +310,7 @@ pub async fn review_photo(
     review_id: u64,
 ) -> Result<Option<ReviewPhotoRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT CAST(image_status AS CHAR) AS image_status, image_original_key, image_web_key, \
+        "SELECT image_status, image_original_key, image_web_key, \
          image_thumbnail_key FROM reviews WHERE id = ?",
     )
     .bind(review_id)
@@ -317,17 +325,18 @@ pub async fn finish_review_photo(
     size: Option<(u32, u32)>,
 ) -> Result<(), sqlx::Error> {
     let (status, width, height) = match size {
-        Some((width, height)) => ("ready", Some(width), Some(height)),
-        None => ("failed", None, None),
+        Some((width, height)) => (ImageStatus::Ready, Some(width), Some(height)),
+        None => (ImageStatus::Failed, None, None),
     };
     sqlx::query(
         "UPDATE reviews SET image_status = ?, image_width = ?, image_height = ? \
-         WHERE id = ? AND image_status = 'processing'",
+         WHERE id = ? AND image_status = ?",
     )
     .bind(status)
     .bind(width)
     .bind(height)
     .bind(review_id)
+    .bind(ImageStatus::Processing)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -36,7 +36,10 @@ pub enum AppError {
     #[error("malformed {field}: {message}")]
     Malformed { field: String, message: String },
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict {
+        code: crate::domain::ConflictCode,
+        detail: String,
+    },
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("database migration error")]

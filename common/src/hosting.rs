@@ -378,12 +378,12 @@ pub async fn update_space(
     .bind(space_id)
     .fetch_one(&mut *conn)
     .await?;
-    let prices: Vec<(String, i64)> =
-        sqlx::query_as("SELECT CAST(slot AS CHAR), price FROM space_options WHERE space_id = ?")
+    let prices: Vec<(Slot, i64)> =
+        sqlx::query_as("SELECT slot, price FROM space_options WHERE space_id = ?")
             .bind(space_id)
             .fetch_all(&mut *conn)
             .await?;
-    let price_of = |slot: &str| prices.iter().find(|(s, _)| s == slot).map(|(_, p)| *p);
+    let price_of = |slot: Slot| prices.iter().find(|(s, _)| *s == slot).map(|(_, p)| *p);
     let facilities: Vec<u64> =
         sqlx::query_scalar("SELECT facility_id FROM space_facilities WHERE space_id = ?")
             .bind(space_id)
@@ -401,9 +401,9 @@ pub async fn update_space(
         longitude: patch.longitude.or(current.longitude),
         min_count: Some(patch.min_count.unwrap_or(i64::from(current.min_count))),
         max_count: patch.max_count.unwrap_or(i64::from(current.max_count)),
-        price_day: patch.price_day.or(price_of("day")),
-        price_night: patch.price_night.or(price_of("night")),
-        price_all: patch.price_all.or(price_of("all")),
+        price_day: patch.price_day.or(price_of(Slot::Day)),
+        price_night: patch.price_night.or(price_of(Slot::Night)),
+        price_all: patch.price_all.or(price_of(Slot::All)),
         facility_ids: patch.facility_ids.unwrap_or(facilities),
     };
     let space = validate(pool, host_id, &input, 0, now).await?;

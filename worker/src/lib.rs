@@ -24,7 +24,9 @@ use spacecloud_common::{
     booking::{self, Settlement, payment::PointsProvider},
     clock::BusinessClock,
     config::Settings,
-    db, engagement, images,
+    db,
+    domain::ImageStatus,
+    engagement, images,
     jobs::{self, DeleteObjects, JobQueues, ProcessImage, ProcessReviewImage, SettlePayment},
     storage::Storage,
 };
@@ -315,7 +317,7 @@ async fn process_image(
     if row.is_none() {
         return not_committed_yet(&mut redis, &staged_key, &attempt).await;
     }
-    let row = row.filter(|row| row.status == "processing" && row.deleted_at.is_none());
+    let row = row.filter(|row| row.status == ImageStatus::Processing && row.deleted_at.is_none());
     let keys = row.as_ref().and_then(|row| {
         Some([
             row.original_key.clone()?,
@@ -365,7 +367,7 @@ async fn process_review_image(
         return not_committed_yet(&mut redis, &staged_key, &attempt).await;
     }
     let keys = row
-        .filter(|row| row.image_status.as_deref() == Some("processing"))
+        .filter(|row| row.image_status == Some(ImageStatus::Processing))
         .and_then(|row| {
             Some([
                 row.image_original_key?,

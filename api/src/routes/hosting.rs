@@ -16,7 +16,7 @@ use spacecloud_common::{
 
 use super::{
     ApiTags,
-    spaces::{SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
+    spaces::{ImageStatusDto, SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
 };
 use crate::{auth::BearerAuth, error::Problem, error_responses, state::AppState};
 
@@ -54,7 +54,7 @@ struct ImagesForm {
 #[derive(Object, Debug)]
 struct AcceptedImage {
     id: u64,
-    status: String,
+    status: ImageStatusDto,
 }
 
 #[derive(Object, Debug)]
@@ -241,7 +241,7 @@ impl HostingApi {
             ids.into_iter()
                 .map(|id| AcceptedImage {
                     id,
-                    status: "processing".into(),
+                    status: ImageStatusDto::Processing,
                 })
                 .collect(),
         )))

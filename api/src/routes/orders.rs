@@ -12,10 +12,10 @@ use spacecloud_common::{
         self, BookingPolicy, BookingRequest, idempotency::IdempotencyKey, payment::PointsProvider,
     },
     db::{
-        orders::{self, OrderEventRow, OrderOwner, OrderRow, OrderStatus},
+        orders::{self, OrderEventRow, OrderOwner, OrderRow},
         spaces,
     },
-    domain::{BookerInput, Page},
+    domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page},
     error::AppError,
     jobs::SettlePayment,
 };
@@ -100,13 +100,54 @@ struct OrderOption {
     price: i64,
 }
 
+/// Why an order changed status.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "OrderEventCause", rename_all = "snake_case")]
+pub enum OrderEventCauseDto {
+    Seed,
+    Booked,
+    PaymentRequested,
+    PaymentSettled,
+    InsufficientPoints,
+    HoldExpired,
+    CanceledByGuest,
+}
+
+impl From<OrderEventCause> for OrderEventCauseDto {
+    fn from(cause: OrderEventCause) -> Self {
+        match cause {
+            OrderEventCause::Seeded => Self::Seed,
+            OrderEventCause::Booked => Self::Booked,
+            OrderEventCause::PaymentRequested => Self::PaymentRequested,
+            OrderEventCause::PaymentSettled => Self::PaymentSettled,
+            OrderEventCause::InsufficientPoints => Self::InsufficientPoints,
+            OrderEventCause::HoldExpired => Self::HoldExpired,
+            OrderEventCause::CanceledByGuest => Self::CanceledByGuest,
+        }
+    }
+}
+
+/// Why the payment of a `failed` order was declined.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "FailureReason", rename_all = "snake_case")]
+pub enum FailureReasonDto {
+    InsufficientPoints,
+}
+
+impl From<FailureReason> for FailureReasonDto {
+    fn from(reason: FailureReason) -> Self {
+        match reason {
+            FailureReason::InsufficientPoints => Self::InsufficientPoints,
+        }
+    }
+}
+
 #[derive(Object, Debug)]
 struct OrderEvent {
     /// Absent on the first entry (the order's creation).
     from: Option<OrderStatusDto>,
     to: OrderStatusDto,
-    /// Why it happened, e.g. `booked`, `payment_settled`, `insufficient_points`, `hold_expired`.
-    cause: String,
+    cause: OrderEventCauseDto,
     at: DateTime<Utc>,
 }
 
@@ -123,8 +164,7 @@ struct Order {
     /// Until when a `waiting` order holds its slot unpaid.
     hold_expires_at: DateTime<Utc>,
     booker: BookerDto,
-    /// Why payment failed (`insufficient_points`), for a `failed` order.
-    failure_reason: Option<String>,
+    failure_reason: Option<FailureReasonDto>,
     /// Points given back by a cancellation.
     refunded_points: Option<i64>,
     /// True once the order's date is before today (business time zone).
@@ -198,14 +238,9 @@ error_responses!(
 );
 
 fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>>) -> Order {
-    let status: OrderStatus = row.status.parse().unwrap_or(OrderStatus::Failed);
-    let slot = row
-        .slot
-        .parse()
-        .unwrap_or(spacecloud_common::domain::Slot::All);
     Order {
         id: row.id,
-        status: status.into(),
+        status: row.status.into(),
         space: OrderSpace {
             id: row.space_id,
             title: row.space_title,
@@ -213,7 +248,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
         },
         option: OrderOption {
             id: row.option_id,
-            slot: slot.into(),
+            slot: row.slot.into(),
             price: row.price,
         },
         date: row.date,
@@ -227,7 +262,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             purpose: row.booker_purpose,
             request: row.booker_request,
         },
-        failure_reason: row.failure_reason,
+        failure_reason: row.failure_reason.map(Into::into),
         refunded_points: row.refunded_points,
         is_past: row.date < state.clock.today(),
         created_at: row.created_at,
@@ -236,16 +271,9 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             events
                 .into_iter()
                 .map(|event| OrderEvent {
-                    from: event
-                        .from_status
-                        .and_then(|s| s.parse::<OrderStatus>().ok())
-                        .map(Into::into),
-                    to: event
-                        .to_status
-                        .parse::<OrderStatus>()
-                        .unwrap_or(OrderStatus::Failed)
-                        .into(),
-                    cause: event.cause,
+                    from: event.from_status.map(Into::into),
+                    to: event.to_status.into(),
+                    cause: event.cause.into(),
                     at: event.created_at,
                 })
                 .collect()

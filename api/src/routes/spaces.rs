@@ -7,7 +7,7 @@ use poem_openapi::{
 };
 use spacecloud_common::{
     db::spaces::{self, DayAvailability, SpaceDetail as DetailRows, SpaceSummaryRow},
-    domain::{AvailabilityRange, Slot, SpaceFilter, SpaceListParams, SpaceSort},
+    domain::{AvailabilityRange, ImageStatus, Slot, SpaceFilter, SpaceListParams, SpaceSort},
     error::AppError,
 };
 
@@ -132,6 +132,25 @@ pub struct Host {
     pub nickname: String,
 }
 
+/// Where a photo is in processing: `processing` until stored, then `ready`, or `failed`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "ImageStatus", rename_all = "snake_case")]
+pub enum ImageStatusDto {
+    Processing,
+    Ready,
+    Failed,
+}
+
+impl From<ImageStatus> for ImageStatusDto {
+    fn from(status: ImageStatus) -> Self {
+        match status {
+            ImageStatus::Processing => Self::Processing,
+            ImageStatus::Ready => Self::Ready,
+            ImageStatus::Failed => Self::Failed,
+        }
+    }
+}
+
 #[derive(Object, Debug)]
 pub struct SpaceImage {
     pub id: u64,
@@ -140,9 +159,8 @@ pub struct SpaceImage {
     pub thumbnail_url: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
-    /// `processing`, `ready` or `failed`; shown to the space's host only.
     #[oai(skip_serializing_if_is_none)]
-    pub status: Option<String>,
+    pub status: Option<ImageStatusDto>,
     /// Why processing failed, for a `failed` image.
     #[oai(skip_serializing_if_is_none)]
     pub failure_reason: Option<String>,
@@ -151,7 +169,7 @@ pub struct SpaceImage {
 impl SpaceImage {
     /// An image as its host sees it: every status, URLs once ready.
     pub fn for_host(state: &AppState, image: spacecloud_common::db::images::ImageRow) -> Self {
-        let ready = image.status == "ready";
+        let ready = image.status == ImageStatus::Ready;
         Self {
             id: image.id,
             url: ready
@@ -167,7 +185,7 @@ impl SpaceImage {
                 .flatten(),
             width: image.width,
             height: image.height,
-            status: Some(image.status),
+            status: Some(image.status.into()),
             failure_reason: image.failure_reason,
         }
     }
@@ -480,12 +498,10 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
         options: rows
             .options
             .into_iter()
-            .filter_map(|option| {
-                Some(SpaceOption {
-                    id: option.id,
-                    slot: option.slot.parse::<Slot>().ok()?.into(),
-                    price: option.price,
-                })
+            .map(|option| SpaceOption {
+                id: option.id,
+                slot: option.slot.into(),
+                price: option.price,
             })
             .collect(),
         facilities: rows

@@ -3,7 +3,7 @@
 use chrono::{Days, Duration, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use reqwest::Method;
-use spacecloud_common::{db::orders::OrderStatus, domain::Slot};
+use spacecloud_common::domain::{OrderStatus, Slot};
 
 use crate::helpers::{Login, TestApp, new_order, new_space, spawn_app};
 

@@ -9,10 +9,10 @@ use spacecloud_api::{Application, state::AppState};
 use spacecloud_common::{
     config::Settings,
     db::{
-        orders::{self, Booker, NewOrder, OrderStatus},
+        orders::{self, Booker, NewOrder},
         spaces::{self, NewSpace},
     },
-    domain::Slot,
+    domain::{OrderEventCause, OrderStatus, Slot},
     error::AppError,
 };
 use sqlx::{Executor, MySqlPool};
@@ -439,7 +439,7 @@ impl TestApp {
     /// blocking order already holds the slot.
     pub async fn insert_order(&self, order: NewOrder) -> Option<u64> {
         let mut tx = self.pool.begin().await.unwrap();
-        match orders::insert(&mut tx, &order, "test").await {
+        match orders::insert(&mut tx, &order, OrderEventCause::Booked).await {
             Ok(id) => {
                 tx.commit().await.unwrap();
                 Some(id)

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use spacecloud_common::{
-    db::{orders::OrderStatus, spaces::NewSpace},
-    domain::{HalfDay, Slot},
+    db::spaces::NewSpace,
+    domain::{HalfDay, OrderStatus, Slot},
 };
 
 use crate::helpers::{Reference, TestApp, new_order, spawn_app};

@@ -1,5 +1,5 @@
 use chrono::{Duration, Utc};
-use spacecloud_common::{db::orders::OrderStatus, domain::Slot};
+use spacecloud_common::domain::{OrderStatus, Slot};
 
 use crate::{
     helpers::{new_order, new_space, spawn_app},

@@ -1,6 +1,6 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
-use spacecloud_common::{db::orders::OrderStatus, domain::Slot};
+use spacecloud_common::domain::{OrderStatus, Slot};
 
 use crate::helpers::{new_order, new_space, spawn_app};
 

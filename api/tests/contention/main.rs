@@ -41,7 +41,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spacecloud_common::{
     booking::{self, BookingPolicy, BookingRequest},
-    domain::{BookerInput, Slot},
+    domain::{BookerInput, ConflictCode, Slot},
 };
 use tokio::sync::Mutex;
 
@@ -222,7 +222,7 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
                 {
                     Ok(_) => won += 1,
                     Err(spacecloud_common::error::AppError::Conflict { code, .. }) => {
-                        assert_eq!(code, "slot_unavailable")
+                        assert_eq!(code, ConflictCode::SlotUnavailable)
                     }
                     Err(other) => panic!("a hold failed with {other:?}"),
                 }

@@ -115,7 +115,7 @@ pub async fn reserve(
                 .ok_or_else(|| {
                     tracing::error!(created_at = %stored.created_at, "idempotency key without a result");
                     AppError::Conflict {
-                        code: "idempotency_key_in_use",
+                        code: crate::domain::ConflictCode::IdempotencyKeyInUse,
                         detail: "a request with this key is still being processed".into(),
                     }
                 })?;

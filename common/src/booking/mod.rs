@@ -16,8 +16,11 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool};
 
 use crate::{
     clock::BusinessClock,
-    db::orders::{self, Booker, ClaimKeys, NewOrder, OrderStatus},
-    domain::{BookerInput, BookingDate, Slot, ValidBooker, validation},
+    db::orders::{self, Booker, ClaimKeys, NewOrder},
+    domain::{
+        BookerInput, BookingDate, ConflictCode, OrderEventCause, OrderStatus, Slot, ValidBooker,
+        validation,
+    },
     error::{AppError, FieldError},
 };
 use idempotency::{IdempotencyKey, Reservation};
@@ -48,7 +51,7 @@ pub struct Outcome {
 #[derive(FromRow)]
 struct BookableOption {
     space_id: u64,
-    slot: String,
+    slot: Slot,
     price: i64,
     min_count: u32,
     max_count: u32,
@@ -109,10 +112,7 @@ pub async fn place_order(
     let (Ok(date), Ok(booker)) = (date, booker) else {
         unreachable!("errors were reported above");
     };
-    let slot: Slot = option
-        .slot
-        .parse()
-        .map_err(|_| AppError::invalid("option_id", "has an unknown slot"))?;
+    let slot = option.slot;
     let booker = booker.get();
     let booker = Booker {
         name: booker.name.clone(),
@@ -163,7 +163,7 @@ pub async fn place_order(
         if live != Some(1) {
             return Err(AppError::NotFound("space"));
         }
-        let order_id = orders::insert(&mut tx, &order, "booked").await?;
+        let order_id = orders::insert(&mut tx, &order, OrderEventCause::Booked).await?;
         if let Some(key) = key {
             idempotency::complete(&mut tx, key, order_id).await?;
         }
@@ -180,32 +180,20 @@ pub async fn place_order(
 struct LockedOrder {
     user_id: u64,
     space_id: u64,
-    status: String,
-    slot: String,
+    status: OrderStatus,
+    slot: Slot,
     hold_expires_at: DateTime<Utc>,
     amount: i64,
     date: NaiveDate,
 }
 
 impl LockedOrder {
-    fn status(&self) -> Result<OrderStatus, AppError> {
-        self.status
-            .parse()
-            .map_err(|_| AppError::invalid("status", "unknown order status in the database"))
-    }
-
-    fn slot(&self) -> Result<Slot, AppError> {
-        self.slot
-            .parse()
-            .map_err(|_| AppError::invalid("slot", "unknown slot in the database"))
-    }
-
-    fn claim_keys(&self) -> Result<ClaimKeys<'static>, AppError> {
-        Ok(ClaimKeys {
+    fn claim_keys(&self) -> ClaimKeys<'static> {
+        ClaimKeys {
             space_id: self.space_id,
             date: self.date,
-            halves: self.slot()?.claims(),
-        })
+            halves: self.slot.claims(),
+        }
     }
 }
 
@@ -214,7 +202,7 @@ async fn lock_order(
     order_id: u64,
 ) -> Result<Option<LockedOrder>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT user_id, space_id, status, CAST(slot AS CHAR) AS slot, hold_expires_at, amount, date \
+        "SELECT user_id, space_id, status, slot, hold_expires_at, amount, date \
          FROM orders WHERE id = ? FOR UPDATE",
     )
     .bind(order_id)
@@ -250,12 +238,12 @@ pub async fn request_payment(
                 replayed: true,
             });
         }
-        match order.status()? {
+        match order.status {
             OrderStatus::Waiting if order.hold_expires_at > now => {}
             OrderStatus::Waiting => return Err(hold_expired()),
             other => {
                 return Err(AppError::Conflict {
-                    code: "order_not_payable",
+                    code: ConflictCode::OrderNotPayable,
                     detail: format!("an order that is {} cannot be paid", other.as_str()),
                 });
             }
@@ -263,7 +251,7 @@ pub async fn request_payment(
         // From now on only the settlement decides; the hold's clock no longer frees the slot.
         // A booking whose clock saw this hold as run out may already have taken some of its
         // claims: then this order is not paid, whatever this process's clock says.
-        let keys = order.claim_keys()?;
+        let keys = order.claim_keys();
         if orders::keep_claims(&mut tx, order_id, keys).await? != keys.halves.len() as u64 {
             return Err(hold_expired());
         }
@@ -272,7 +260,7 @@ pub async fn request_payment(
             order_id,
             OrderStatus::Waiting,
             OrderStatus::PaymentPending,
-            "payment_requested",
+            OrderEventCause::PaymentRequested,
             now,
         )
         .await?;
@@ -290,7 +278,7 @@ pub async fn request_payment(
 
 fn hold_expired() -> AppError {
     AppError::Conflict {
-        code: "hold_expired",
+        code: ConflictCode::HoldExpired,
         detail: "the hold on this slot has run out; book again".into(),
     }
 }
@@ -319,7 +307,7 @@ pub async fn settle_payment<P: PaymentProvider>(
             return Ok(Settlement::NothingToDo);
         };
         let now = clock.now();
-        if order.status()? != OrderStatus::PaymentPending {
+        if order.status != OrderStatus::PaymentPending {
             return Ok(Settlement::NothingToDo);
         }
         let settlement = match provider
@@ -332,7 +320,7 @@ pub async fn settle_payment<P: PaymentProvider>(
                     order_id,
                     OrderStatus::PaymentPending,
                     OrderStatus::Completed,
-                    "payment_settled",
+                    OrderEventCause::PaymentSettled,
                     now,
                 )
                 .await?;
@@ -349,11 +337,11 @@ pub async fn settle_payment<P: PaymentProvider>(
                     order_id,
                     OrderStatus::PaymentPending,
                     OrderStatus::Failed,
-                    reason,
+                    reason.cause(),
                     now,
                 )
                 .await?;
-                orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+                orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
                 Settlement::Failed
             }
         };
@@ -380,7 +368,7 @@ pub async fn cancel<P: PaymentProvider>(
             .ok_or(AppError::NotFound("order"))?;
         let now = clock.now();
         let today = clock.date_of(now);
-        let status = order.status()?;
+        let status = order.status;
         match status {
             OrderStatus::Waiting => {}
             OrderStatus::Completed if order.date > today => {
@@ -395,13 +383,13 @@ pub async fn cancel<P: PaymentProvider>(
             }
             OrderStatus::Completed => {
                 return Err(AppError::Conflict {
-                    code: "cancel_too_late",
+                    code: ConflictCode::CancelTooLate,
                     detail: "a completed order can only be canceled before its date".into(),
                 });
             }
             other => {
                 return Err(AppError::Conflict {
-                    code: "order_not_cancelable",
+                    code: ConflictCode::OrderNotCancelable,
                     detail: format!("an order that is {} cannot be canceled", other.as_str()),
                 });
             }
@@ -411,11 +399,11 @@ pub async fn cancel<P: PaymentProvider>(
             order_id,
             status,
             OrderStatus::Canceled,
-            "canceled_by_guest",
+            OrderEventCause::CanceledByGuest,
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -433,9 +421,10 @@ pub async fn expire_holds(pool: &MySqlPool, clock: &BusinessClock) -> Result<u64
     let mut expired = 0;
     loop {
         let due: Vec<u64> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE status = 'waiting' AND hold_expires_at <= ? \
+            "SELECT id FROM orders WHERE status = ? AND hold_expires_at <= ? \
              ORDER BY hold_expires_at LIMIT ?",
         )
+        .bind(OrderStatus::Waiting)
         .bind(clock.now())
         .bind(BATCH)
         .fetch_all(pool)
@@ -465,7 +454,7 @@ async fn expire_hold(
             return Ok(false);
         };
         let now = clock.now();
-        if order.status()? != OrderStatus::Waiting || order.hold_expires_at > now {
+        if order.status != OrderStatus::Waiting || order.hold_expires_at > now {
             return Ok(false);
         }
         transition(
@@ -473,11 +462,11 @@ async fn expire_hold(
             order_id,
             OrderStatus::Waiting,
             OrderStatus::Expired,
-            "hold_expired",
+            OrderEventCause::HoldExpired,
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
         tx.commit().await?;
         Ok(true)
     })
@@ -493,9 +482,10 @@ pub async fn stuck_payments(
     older_than: Duration,
 ) -> Result<Vec<u64>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM orders WHERE status = 'payment_pending' AND updated_at <= ? \
+        "SELECT id FROM orders WHERE status = ? AND updated_at <= ? \
          ORDER BY updated_at LIMIT 1000",
     )
+    .bind(OrderStatus::PaymentPending)
     .bind(now - older_than)
     .fetch_all(pool)
     .await?)
@@ -508,21 +498,21 @@ async fn transition(
     order_id: u64,
     from: OrderStatus,
     to: OrderStatus,
-    cause: &str,
+    cause: OrderEventCause,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let changed =
         sqlx::query("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-            .bind(to.as_str())
+            .bind(to)
             .bind(now)
             .bind(order_id)
-            .bind(from.as_str())
+            .bind(from)
             .execute(&mut *conn)
             .await?
             .rows_affected();
     if changed != 1 {
         return Err(AppError::Conflict {
-            code: "order_state_changed",
+            code: ConflictCode::OrderStateChanged,
             detail: "the order changed meanwhile; reload it".into(),
         });
     }
@@ -531,8 +521,8 @@ async fn transition(
          VALUES (?, ?, ?, ?, ?)",
     )
     .bind(order_id)
-    .bind(from.as_str())
-    .bind(to.as_str())
+    .bind(from)
+    .bind(to)
     .bind(cause)
     .bind(now)
     .execute(&mut *conn)

@@ -7,12 +7,12 @@ use std::future::Future;
 
 use sqlx::MySqlConnection;
 
-use crate::error::AppError;
+use crate::{domain::FailureReason, error::AppError};
 
 pub enum Charge {
     Paid,
-    /// Declined, with the reason recorded on the order (e.g. `insufficient_points`).
-    Declined(&'static str),
+    /// Declined, with the reason recorded on the order.
+    Declined(FailureReason),
 }
 
 pub trait PaymentProvider: Send + Sync {
@@ -54,7 +54,7 @@ impl PaymentProvider for PointsProvider {
         Ok(if debited == 1 {
             Charge::Paid
         } else {
-            Charge::Declined("insufficient_points")
+            Charge::Declined(FailureReason::InsufficientPoints)
         })
     }
 

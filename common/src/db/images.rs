@@ -4,14 +4,21 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, MySqlConnection};
 
-use crate::images::ImageKind;
+use crate::{domain::ImageStatus, images::ImageKind};
+
+/// The thumbnail key of the first ready image of the space `s` (a correlated subquery for
+/// list, detail and order pages). The literal is `ImageStatus::Ready`'s column value; a
+/// test below holds them together.
+pub const FIRST_READY_THUMBNAIL: &str = "(SELECT i.thumbnail_key FROM space_images i \
+     WHERE i.space_id = s.id AND i.status = 'ready' AND i.deleted_at IS NULL \
+     ORDER BY i.position, i.id LIMIT 1)";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ImageRow {
     pub id: u64,
     pub space_id: u64,
     pub position: u32,
-    pub status: String,
+    pub status: ImageStatus,
     pub original_key: Option<String>,
     pub web_key: Option<String>,
     pub thumbnail_key: Option<String>,
@@ -31,7 +38,7 @@ impl ImageRow {
     }
 }
 
-const COLUMNS: &str = "id, space_id, position, CAST(status AS CHAR) AS status, original_key, \
+const COLUMNS: &str = "id, space_id, position, status, original_key, \
      web_key, thumbnail_key, width, height, failure_reason, deleted_at";
 
 /// Adds a `processing` image whose object keys are fixed now (a uuid keeps them unique), so
@@ -46,10 +53,11 @@ pub async fn insert_processing(
     let folder = format!("spaces/{space_id}/{}", uuid::Uuid::new_v4().simple());
     Ok(sqlx::query(
         "INSERT INTO space_images (space_id, position, status, original_key, web_key, \
-         thumbnail_key, created_at, updated_at) VALUES (?, ?, 'processing', ?, ?, ?, ?, ?)",
+         thumbnail_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(space_id)
     .bind(position)
+    .bind(ImageStatus::Processing)
     .bind(format!("{folder}/original.{}", kind.extension()))
     .bind(format!("{folder}/web.jpg"))
     .bind(format!("{folder}/thumb.jpg"))
@@ -100,13 +108,15 @@ pub async fn mark_ready(
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
-        "UPDATE space_images SET status = 'ready', width = ?, height = ?, updated_at = ? \
-         WHERE id = ? AND status = 'processing' AND deleted_at IS NULL",
+        "UPDATE space_images SET status = ?, width = ?, height = ?, updated_at = ? \
+         WHERE id = ? AND status = ? AND deleted_at IS NULL",
     )
+    .bind(ImageStatus::Ready)
     .bind(width)
     .bind(height)
     .bind(now)
     .bind(image_id)
+    .bind(ImageStatus::Processing)
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -120,12 +130,14 @@ pub async fn mark_failed(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE space_images SET status = 'failed', failure_reason = ?, updated_at = ? \
-         WHERE id = ? AND status = 'processing'",
+        "UPDATE space_images SET status = ?, failure_reason = ?, updated_at = ? \
+         WHERE id = ? AND status = ?",
     )
+    .bind(ImageStatus::Failed)
     .bind(reason)
     .bind(now)
     .bind(image_id)
+    .bind(ImageStatus::Processing)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -191,4 +203,15 @@ pub async fn live_references(
     }
     query.push(")");
     query.build_query_scalar().fetch_one(&mut *conn).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_thumbnail_subquery_names_the_ready_status() {
+        let ready = format!("i.status = '{}'", ImageStatus::Ready.as_str());
+        assert!(FIRST_READY_THUMBNAIL.contains(&ready));
+    }
 }

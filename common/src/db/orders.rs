@@ -3,66 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
+use super::images::FIRST_READY_THUMBNAIL;
 use crate::{
-    domain::{HalfDay, Slot},
+    domain::{ConflictCode, FailureReason, HalfDay, OrderEventCause, OrderStatus, Slot},
     error::{AppError, violated_unique_index},
 };
-
-/// Where an order is in its life. `Waiting` (until its hold expires), `PaymentPending` and
-/// `Completed` block their slot; the rest free it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrderStatus {
-    Waiting,
-    PaymentPending,
-    Completed,
-    Failed,
-    Expired,
-    Canceled,
-}
-
-impl OrderStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::PaymentPending => "payment_pending",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Expired => "expired",
-            Self::Canceled => "canceled",
-        }
-    }
-
-    pub const EVERY: [OrderStatus; 6] = [
-        Self::Waiting,
-        Self::PaymentPending,
-        Self::Completed,
-        Self::Failed,
-        Self::Expired,
-        Self::Canceled,
-    ];
-
-    /// Whether an order in this status holds claims on its half-days.
-    pub fn claims_slot(self) -> bool {
-        matches!(self, Self::Waiting | Self::PaymentPending | Self::Completed)
-    }
-
-    /// Until when a claim of an order in this status blocks: the hold's end for a waiting
-    /// order, forever (`None`) once payment has started.
-    pub fn claim_expiry(self, hold_expires_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        (self == Self::Waiting).then_some(hold_expires_at)
-    }
-}
-
-impl std::str::FromStr for OrderStatus {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::EVERY
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| format!("unknown order status `{value}`"))
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Booker {
@@ -96,7 +41,7 @@ const SLOT_CLAIMS_PRIMARY: &str = "PRIMARY";
 pub async fn insert(
     conn: &mut MySqlConnection,
     order: &NewOrder,
-    cause: &str,
+    cause: OrderEventCause,
 ) -> Result<u64, AppError> {
     let order_id = sqlx::query(
         "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, headcount, amount, \
@@ -107,12 +52,12 @@ pub async fn insert(
     .bind(order.user_id)
     .bind(order.space_id)
     .bind(order.option_id)
-    .bind(order.slot.as_str())
+    .bind(order.slot)
     .bind(order.price)
     .bind(order.date)
     .bind(order.headcount)
     .bind(order.price)
-    .bind(order.status.as_str())
+    .bind(order.status)
     .bind(order.hold_expires_at)
     .bind(&order.booker.name)
     .bind(&order.booker.phone)
@@ -129,7 +74,7 @@ pub async fn insert(
          VALUES (?, NULL, ?, ?, ?)",
     )
     .bind(order_id)
-    .bind(order.status.as_str())
+    .bind(order.status)
     .bind(cause)
     .bind(order.created_at)
     .execute(&mut *conn)
@@ -176,7 +121,7 @@ impl ClaimKeys<'_> {
             .push(" AND slot IN (");
         let mut slots = query.separated(", ");
         for half in self.halves {
-            slots.push_bind(half.as_str());
+            slots.push_bind(*half);
         }
         query.push(")");
         query
@@ -207,7 +152,7 @@ pub async fn claim(
     insert.push_values(keys.halves, |mut row, half| {
         row.push_bind(keys.space_id)
             .push_bind(keys.date)
-            .push_bind(half.as_str())
+            .push_bind(*half)
             .push_bind(order_id)
             .push_bind(expires_at);
     });
@@ -215,7 +160,7 @@ pub async fn claim(
         Ok(_) => Ok(()),
         Err(err) if violated_unique_index(&err, &[SLOT_CLAIMS_PRIMARY]).is_some() => {
             Err(AppError::Conflict {
-                code: "slot_unavailable",
+                code: ConflictCode::SlotUnavailable,
                 detail: "the slot is already booked for that date".into(),
             })
         }
@@ -258,14 +203,14 @@ pub struct OrderRow {
     pub host_id: u64,
     pub thumbnail_key: Option<String>,
     pub option_id: u64,
-    pub slot: String,
+    pub slot: Slot,
     pub price: i64,
     pub date: NaiveDate,
     pub headcount: u32,
     pub amount: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub hold_expires_at: DateTime<Utc>,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     pub refunded_points: Option<i64>,
     pub booker_name: String,
     pub booker_phone: String,
@@ -278,19 +223,22 @@ pub struct OrderRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OrderEventRow {
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub cause: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub cause: OrderEventCause,
     pub created_at: DateTime<Utc>,
 }
 
-const ORDER_SELECT: &str = "SELECT o.id, o.user_id, o.space_id, s.title AS space_title, \
-     s.host_id, (SELECT i.thumbnail_key FROM space_images i WHERE i.space_id = o.space_id \
-     AND i.status = 'ready' AND i.deleted_at IS NULL ORDER BY i.position, i.id LIMIT 1) \
-     AS thumbnail_key, o.option_id, o.slot, o.price, o.date, o.headcount, o.amount, o.status, \
-     o.hold_expires_at, o.failure_reason, o.refunded_points, o.booker_name, o.booker_phone, \
-     o.booker_email, o.booker_purpose, o.booker_request, o.created_at, o.updated_at \
-     FROM orders o JOIN spaces s ON s.id = o.space_id";
+fn order_select() -> String {
+    format!(
+        "SELECT o.id, o.user_id, o.space_id, s.title AS space_title, s.host_id, \
+         {FIRST_READY_THUMBNAIL} AS thumbnail_key, o.option_id, o.slot, o.price, o.date, \
+         o.headcount, o.amount, o.status, o.hold_expires_at, o.failure_reason, \
+         o.refunded_points, o.booker_name, o.booker_phone, o.booker_email, o.booker_purpose, \
+         o.booker_request, o.created_at, o.updated_at \
+         FROM orders o JOIN spaces s ON s.id = o.space_id"
+    )
+}
 
 /// An order its booker or its space's host may see; anyone else gets `None`, as if it did not
 /// exist, so order ids reveal nothing.
@@ -300,7 +248,8 @@ pub async fn find_visible(
     viewer_id: u64,
 ) -> Result<Option<OrderRow>, AppError> {
     Ok(sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(format!(
-        "{ORDER_SELECT} WHERE o.id = ? AND (o.user_id = ? OR s.host_id = ?)"
+        "{} WHERE o.id = ? AND (o.user_id = ? OR s.host_id = ?)",
+        order_select()
     )))
     .bind(order_id)
     .bind(viewer_id)
@@ -343,13 +292,13 @@ pub async fn list(
             OrderOwner::Space(space_id) => builder.push(" WHERE o.space_id = ").push_bind(space_id),
         };
         if let Some(status) = status {
-            builder.push(" AND o.status = ").push_bind(status.as_str());
+            builder.push(" AND o.status = ").push_bind(status);
         }
     };
     let mut count = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM orders o");
     filter(&mut count);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut page = QueryBuilder::<MySql>::new(ORDER_SELECT);
+    let mut page = QueryBuilder::<MySql>::new(order_select());
     filter(&mut page);
     page.push(" ORDER BY o.date DESC, o.id DESC LIMIT ")
         .push_bind(limit)

@@ -5,16 +5,15 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, FromRow, MySql, MySqlConnection, QueryBuilder};
 
-use crate::domain::{AvailabilityRange, HalfDay, Page, Slot, SpaceFilter, SpaceSort};
+use super::images::FIRST_READY_THUMBNAIL;
+use crate::domain::{
+    AvailabilityRange, HalfDay, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort,
+};
 
 /// `rating` is the average grade rounded half up to one decimal, carried as an integer number of
 /// tenths so the sort and the number shown can never disagree.
 const RATING_TENTHS: &str = "CASE WHEN s.review_count = 0 THEN NULL \
      ELSE CAST(ROUND(s.rating_sum * 10 / s.review_count) AS SIGNED) END";
-
-const FIRST_READY_THUMBNAIL: &str = "(SELECT i.thumbnail_key FROM space_images i \
-     WHERE i.space_id = s.id AND i.status = 'ready' AND i.deleted_at IS NULL \
-     ORDER BY i.position, i.id LIMIT 1)";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SpaceSummaryRow {
@@ -72,7 +71,7 @@ pub struct SpaceImageRow {
 #[derive(Debug, Clone, FromRow)]
 pub struct SpaceOptionRow {
     pub id: u64,
-    pub slot: String,
+    pub slot: Slot,
     pub price: i64,
 }
 
@@ -90,13 +89,6 @@ pub struct SpaceDetail {
     pub images: Vec<SpaceImageRow>,
     pub options: Vec<SpaceOptionRow>,
     pub facilities: Vec<FacilityRow>,
-}
-
-/// The instant and the business date the list is judged at.
-#[derive(Debug, Clone, Copy)]
-pub struct Moment {
-    pub now: DateTime<Utc>,
-    pub today: NaiveDate,
 }
 
 /// One page of the filtered list and the number of matches across all pages: two statements,
@@ -325,13 +317,14 @@ pub async fn detail(
     };
     let images = sqlx::query_as(
         "SELECT id, web_key, thumbnail_key, width, height FROM space_images \
-         WHERE space_id = ? AND status = 'ready' AND deleted_at IS NULL ORDER BY position, id",
+         WHERE space_id = ? AND status = ? AND deleted_at IS NULL ORDER BY position, id",
     )
     .bind(space_id)
+    .bind(ImageStatus::Ready)
     .fetch_all(&mut *conn)
     .await?;
     let options = sqlx::query_as(
-        "SELECT id, CAST(slot AS CHAR) AS slot, price FROM space_options \
+        "SELECT id, slot, price FROM space_options \
          WHERE space_id = ? ORDER BY space_options.slot",
     )
     .bind(space_id)
@@ -369,8 +362,8 @@ pub async fn availability(
     range: AvailabilityRange,
     moment: Moment,
 ) -> Result<Option<Vec<DayAvailability>>, sqlx::Error> {
-    let offered: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT CAST(o.slot AS CHAR) FROM spaces s \
+    let offered: Vec<(Option<Slot>,)> = sqlx::query_as(
+        "SELECT o.slot FROM spaces s \
          LEFT JOIN space_options o ON o.space_id = s.id \
          WHERE s.id = ? AND s.deleted_at IS NULL",
     )
@@ -380,12 +373,9 @@ pub async fn availability(
     if offered.is_empty() {
         return Ok(None);
     }
-    let offered: HashSet<Slot> = offered
-        .into_iter()
-        .filter_map(|(slot,)| slot?.parse().ok())
-        .collect();
-    let claims: Vec<(NaiveDate, String)> = sqlx::query_as(
-        "SELECT date, CAST(slot AS CHAR) FROM slot_claims \
+    let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot,)| slot).collect();
+    let claims: Vec<(NaiveDate, HalfDay)> = sqlx::query_as(
+        "SELECT date, slot FROM slot_claims \
          WHERE space_id = ? AND date BETWEEN ? AND ? \
          AND (expires_at IS NULL OR expires_at > ?)",
     )
@@ -397,11 +387,6 @@ pub async fn availability(
     .await?;
     let mut blocked: HashMap<NaiveDate, HashSet<HalfDay>> = HashMap::new();
     for (date, half) in claims {
-        let half = if half == "day" {
-            HalfDay::Day
-        } else {
-            HalfDay::Night
-        };
         blocked.entry(date).or_default().insert(half);
     }
     let none_blocked = HashSet::new();

@@ -2,15 +2,23 @@
 //! system never sees an unchecked value.
 
 mod booking;
+pub(crate) mod column;
+mod image;
 mod listing;
+mod moment;
+mod order;
 mod slot;
 mod user;
 mod values;
 
 pub use booking::{BookerInput, BookingDate, MAX_DAYS_AHEAD, ValidBooker, validation};
+pub use column::UnknownName;
+pub use image::ImageStatus;
 pub use listing::{
     AvailabilityRange, Keyword, Page, PriceRange, SpaceFilter, SpaceListParams, SpaceSort,
 };
+pub use moment::Moment;
+pub use order::{ConflictCode, FailureReason, OrderEventCause, OrderStatus};
 pub use slot::{HalfDay, Slot};
 pub use user::Nickname;
 pub use values::{Headcount, Won};

@@ -12,6 +12,7 @@ pub enum HalfDay {
 
 impl HalfDay {
     pub const ALL: [HalfDay; 2] = [HalfDay::Day, HalfDay::Night];
+    const EVERY: [HalfDay; 2] = Self::ALL;
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,6 +74,9 @@ impl FromStr for Slot {
         }
     }
 }
+
+super::column::named_enum!(HalfDay, "half-day");
+super::column::text_column!(HalfDay, Slot);
 
 #[cfg(test)]
 mod tests {
