@@ -494,7 +494,10 @@ async fn queue_demo_photos(
         let photo = demo_photo(space_id);
         let checked = spacecloud_common::hosting::check_uploads(vec![photo])
             .map_err(|err| anyhow::anyhow!("demo photo refused: {err}"))?;
-        spacecloud_common::hosting::add_images(pool, &queues, host_id, space_id, checked, now)
+        let space =
+            spacecloud_common::hosting::owned_space(&mut *pool.acquire().await?, host_id, space_id)
+                .await?;
+        spacecloud_common::hosting::add_images(pool, &queues, space, checked, now)
             .await
             .map_err(|err| anyhow::anyhow!("queueing a demo photo: {err}"))?;
     }

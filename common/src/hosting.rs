@@ -4,7 +4,7 @@
 //! so a Redis failure leaves nothing behind, and a job whose rows never committed is a no-op.
 
 use chrono::{DateTime, Utc};
-use sqlx::MySqlPool;
+use sqlx::{MySqlConnection, MySqlPool};
 
 use crate::{
     db::{
@@ -242,12 +242,39 @@ async fn add_images_in(
 }
 
 /// The live space `space_id` if `host_id` owns it: `NotFound` or `Forbidden` otherwise.
-pub async fn owned_space(pool: &MySqlPool, host_id: u64, space_id: u64) -> Result<(), AppError> {
-    let mut conn = pool.acquire().await?;
-    match spaces::host_of(&mut conn, space_id).await? {
+pub async fn owned_space(
+    conn: &mut MySqlConnection,
+    host_id: u64,
+    space_id: u64,
+) -> Result<OwnedSpace, AppError> {
+    match spaces::host_of(conn, space_id).await? {
         None => Err(AppError::NotFound("space")),
         Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
-        Some(_) => Ok(()),
+        Some(_) => Ok(OwnedSpace(space_id)),
+    }
+}
+
+/// `owned_space`, holding the space's row locked until the caller's transaction ends.
+async fn lock_owned_space(
+    conn: &mut MySqlConnection,
+    host_id: u64,
+    space_id: u64,
+) -> Result<OwnedSpace, AppError> {
+    match spaces::lock_host_of(conn, space_id).await? {
+        None => Err(AppError::NotFound("space")),
+        Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
+        Some(_) => Ok(OwnedSpace(space_id)),
+    }
+}
+
+/// A live space the caller was found to host: the only way to name a space to the operations
+/// that change it, so none of them can skip the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnedSpace(u64);
+
+impl OwnedSpace {
+    pub fn id(self) -> u64 {
+        self.0
     }
 }
 
@@ -255,22 +282,22 @@ pub async fn owned_space(pool: &MySqlPool, host_id: u64, space_id: u64) -> Resul
 pub async fn add_images(
     pool: &MySqlPool,
     queues: &JobQueues,
-    host_id: u64,
-    space_id: u64,
+    space: OwnedSpace,
     uploads: Vec<CheckedImage>,
     now: DateTime<Utc>,
 ) -> Result<Vec<u64>, AppError> {
-    owned_space(pool, host_id, space_id).await?;
+    let space_id = space.id();
     let mut tx = pool.begin().await?;
     // Lock the space so concurrent additions count each other.
     let (count, next): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM space_images WHERE space_id = s.id AND deleted_at IS NULL), \
          CAST((SELECT COALESCE(MAX(position) + 1, 0) FROM space_images WHERE space_id = s.id) AS SIGNED) \
-         FROM spaces s WHERE s.id = ? FOR UPDATE",
+         FROM spaces s WHERE s.id = ? AND s.deleted_at IS NULL FOR UPDATE",
     )
     .bind(space_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound("space"))?;
     if count as usize + uploads.len() > MAX_IMAGES {
         return Err(AppError::invalid(
             "images",
@@ -291,8 +318,8 @@ pub async fn delete_image(
     image_id: u64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    owned_space(pool, host_id, space_id).await?;
     let mut tx = pool.begin().await?;
+    owned_space(&mut tx, host_id, space_id).await?;
     let keys = db::images::soft_delete(&mut tx, space_id, Some(image_id), now).await?;
     if keys.is_empty() {
         return Err(AppError::NotFound("image"));
@@ -310,8 +337,8 @@ pub async fn delete_space(
     space_id: u64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    owned_space(pool, host_id, space_id).await?;
     let mut tx = pool.begin().await?;
+    owned_space(&mut tx, host_id, space_id).await?;
     sqlx::query(
         "UPDATE spaces SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
     )
@@ -368,28 +395,29 @@ pub async fn update_space(
     patch: SpacePatch,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    owned_space(pool, host_id, space_id).await?;
-    let mut conn = pool.acquire().await?;
+    let mut tx = pool.begin().await?;
+    // The space's row stays locked from the read of its current fields to the write: two
+    // PATCHes apply one after the other, and neither writes back a field the other changed.
+    lock_owned_space(&mut tx, host_id, space_id).await?;
     let current: CurrentSpace = sqlx::query_as(
         "SELECT title, sub_title, description, category_id, district_id, address, \
          CAST(latitude AS DOUBLE) AS latitude, CAST(longitude AS DOUBLE) AS longitude, \
          min_count, max_count FROM spaces WHERE id = ?",
     )
     .bind(space_id)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut *tx)
     .await?;
     let prices: Vec<(Slot, i64)> =
         sqlx::query_as("SELECT slot, price FROM space_options WHERE space_id = ?")
             .bind(space_id)
-            .fetch_all(&mut *conn)
+            .fetch_all(&mut *tx)
             .await?;
     let price_of = |slot: Slot| prices.iter().find(|(s, _)| *s == slot).map(|(_, p)| *p);
     let facilities: Vec<u64> =
         sqlx::query_scalar("SELECT facility_id FROM space_facilities WHERE space_id = ?")
             .bind(space_id)
-            .fetch_all(&mut *conn)
+            .fetch_all(&mut *tx)
             .await?;
-    drop(conn);
     let input = SpaceInput {
         title: patch.title.unwrap_or(current.title),
         sub_title: Some(patch.sub_title.unwrap_or(current.sub_title)),
@@ -407,54 +435,7 @@ pub async fn update_space(
         facility_ids: patch.facility_ids.unwrap_or(facilities),
     };
     let space = validate(pool, host_id, &input, 0, now).await?;
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
-         district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
-         max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
-         facility_mask = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(&space.title)
-    .bind(&space.sub_title)
-    .bind(&space.description)
-    .bind(space.category_id)
-    .bind(space.district_id)
-    .bind(&space.address)
-    .bind(space.latitude)
-    .bind(space.longitude)
-    .bind(space.min_count)
-    .bind(space.max_count)
-    .bind(space.min_price())
-    .bind(space.offers(Slot::Day))
-    .bind(space.offers(Slot::Night))
-    .bind(space.offers(Slot::All))
-    .bind(space.facility_mask())
-    .bind(now)
-    .bind(space_id)
-    .execute(&mut *tx)
-    .await?;
-    for (slot, price) in &space.options {
-        sqlx::query(
-            "INSERT INTO space_options (space_id, slot, price) VALUES (?, ?, ?) \
-             ON DUPLICATE KEY UPDATE price = VALUES(price)",
-        )
-        .bind(space_id)
-        .bind(slot.as_str())
-        .bind(price)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query("DELETE FROM space_facilities WHERE space_id = ?")
-        .bind(space_id)
-        .execute(&mut *tx)
-        .await?;
-    for facility_id in &space.facility_ids {
-        sqlx::query("INSERT INTO space_facilities (space_id, facility_id) VALUES (?, ?)")
-            .bind(space_id)
-            .bind(facility_id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    db::spaces::update(&mut tx, space_id, &space, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -223,20 +223,15 @@ impl HostingApi {
         id: Path<u64>,
         form: ImagesForm,
     ) -> Result<AcceptedImages, UploadError> {
-        hosting::owned_space(&state.pool, auth.user_id(), id.0).await?;
+        // Ownership first: a stranger's upload is refused before its bytes are examined.
+        let space =
+            hosting::owned_space(&mut *state.pool.acquire().await?, auth.user_id(), id.0).await?;
         if form.images.is_empty() || form.images.len() > hosting::MAX_IMAGES {
             return Err(AppError::invalid("images", "send 1 to 10 images").into());
         }
         let uploads = read_uploads(form.images).await?;
-        let ids = hosting::add_images(
-            &state.pool,
-            &state.jobs,
-            auth.user_id(),
-            id.0,
-            uploads,
-            state.clock.now(),
-        )
-        .await?;
+        let ids = hosting::add_images(&state.pool, &state.jobs, space, uploads, state.clock.now())
+            .await?;
         Ok(AcceptedImages::Accepted(Json(
             ids.into_iter()
                 .map(|id| AcceptedImage {

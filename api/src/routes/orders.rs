@@ -11,12 +11,10 @@ use spacecloud_common::{
     booking::{
         self, BookingPolicy, BookingRequest, idempotency::IdempotencyKey, payment::PointsProvider,
     },
-    db::{
-        orders::{self, OrderEventRow, OrderOwner, OrderRow},
-        spaces,
-    },
+    db::orders::{self, OrderEventRow, OrderOwner, OrderRow},
     domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page},
     error::AppError,
+    hosting,
     jobs::SettlePayment,
 };
 
@@ -495,14 +493,8 @@ impl OrdersApi {
     ) -> Result<Json<OrderPage>, ReadOrderError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
-        match spaces::host_of(&mut conn, id.0).await? {
-            None => return Err(AppError::NotFound("space").into()),
-            Some(host) if host != auth.user_id() => {
-                return Err(AppError::Forbidden("the space is not yours").into());
-            }
-            Some(_) => {}
-        }
-        let owner = OrderOwner::Space(id.0);
+        let space = hosting::owned_space(&mut conn, auth.user_id(), id.0).await?;
+        let owner = OrderOwner::Space(space.id());
         Ok(Json(
             order_page(&state, &mut conn, owner, status.0, page).await?,
         ))

@@ -690,3 +690,60 @@ async fn a_rolled_back_deletion_keeps_the_objects() {
         );
     }
 }
+
+/// Two PATCHes of different fields at once: both fields end changed. The test holds the
+/// space's row while both requests arrive, so they overlap in the worst way every run: each
+/// has read nothing yet, or (without the row lock) both have read the old fields.
+#[tokio::test]
+async fn two_concurrent_patches_both_apply() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, vec![]),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let space_id = created.body["id"].as_u64().unwrap();
+    let path = format!("/api/v1/spaces/{space_id}");
+
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM spaces WHERE id = ? FOR UPDATE")
+        .bind(space_id)
+        .fetch_one(&mut *blocker)
+        .await
+        .unwrap();
+    let patch = |body: Value| app.send(Method::PATCH, &path, Some(&host.access_token), Some(body));
+    let (renamed, repriced, ()) = tokio::join!(
+        patch(serde_json::json!({"title": "새 이름"})),
+        patch(serde_json::json!({"price_day": 45000})),
+        async {
+            app.eventually(10, "both PATCHes waiting on the space's row", || async {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
+                     WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE '%spaces%'",
+                )
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+                (waiting >= 2).then_some(())
+            })
+            .await;
+            blocker.rollback().await.unwrap();
+        }
+    );
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(repriced.status, 200, "{}", repriced.body);
+    let detail = app.get(&path).await;
+    assert_eq!(detail.body["title"], "새 이름", "{}", detail.body);
+    let day_price = detail.body["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|option| option["slot"] == "day")
+        .map(|option| option["price"].clone());
+    assert_eq!(day_price, Some(Value::from(45000)), "{}", detail.body);
+}

@@ -446,10 +446,32 @@ impl NewSpace {
         facility_mask(&self.facility_ids)
     }
 
+    /// The columns a space's row carries for the list's sake, derived from its options and
+    /// facilities; insert and update both write these.
+    pub fn derived(&self) -> DerivedColumns {
+        DerivedColumns {
+            min_price: self.min_price(),
+            offers_day: self.offers(Slot::Day),
+            offers_night: self.offers(Slot::Night),
+            offers_all: self.offers(Slot::All),
+            facility_mask: self.facility_mask(),
+        }
+    }
+
     /// Whether the space has a price for `slot`; stored on the row as `offers_<slot>`.
     pub fn offers(&self, slot: Slot) -> bool {
         self.options.iter().any(|(offered, _)| *offered == slot)
     }
+}
+
+/// See [`NewSpace::derived`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DerivedColumns {
+    pub min_price: i64,
+    pub offers_day: bool,
+    pub offers_night: bool,
+    pub offers_all: bool,
+    pub facility_mask: u64,
 }
 
 /// The bit of a facility in `spaces.facility_mask`; facilities past the 64th have none and are
@@ -501,6 +523,7 @@ pub async fn insert_many(
              offers_day, offers_night, offers_all, facility_mask, created_at, updated_at) ",
         );
         insert.push_values(batch, |mut row, space| {
+            let derived = space.derived();
             row.push_bind(space.host_id)
                 .push_bind(space.category_id)
                 .push_bind(space.district_id)
@@ -512,11 +535,11 @@ pub async fn insert_many(
                 .push_bind(space.longitude)
                 .push_bind(space.min_count)
                 .push_bind(space.max_count)
-                .push_bind(space.min_price())
-                .push_bind(space.offers(Slot::Day))
-                .push_bind(space.offers(Slot::Night))
-                .push_bind(space.offers(Slot::All))
-                .push_bind(space.facility_mask())
+                .push_bind(derived.min_price)
+                .push_bind(derived.offers_day)
+                .push_bind(derived.offers_night)
+                .push_bind(derived.offers_all)
+                .push_bind(derived.facility_mask)
                 .push_bind(space.created_at)
                 .push_bind(space.created_at);
         });
@@ -539,9 +562,7 @@ pub async fn insert_many(
             let mut options =
                 QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
             options.push_values(option_rows, |mut row, (space_id, slot, price)| {
-                row.push_bind(space_id)
-                    .push_bind(slot.as_str())
-                    .push_bind(price);
+                row.push_bind(space_id).push_bind(slot).push_bind(price);
             });
             options.build().execute(&mut *conn).await?;
         }
@@ -563,12 +584,79 @@ pub async fn insert_many(
     Ok(ids)
 }
 
+/// Rewrites a space's fields, options and facilities (the caller owns the transaction and has
+/// locked the row). Options are set or repriced, never withdrawn: orders refer to them.
+pub async fn update(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    space: &NewSpace,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let derived = space.derived();
+    sqlx::query(
+        "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
+         district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
+         max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
+         facility_mask = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&space.title)
+    .bind(&space.sub_title)
+    .bind(&space.description)
+    .bind(space.category_id)
+    .bind(space.district_id)
+    .bind(&space.address)
+    .bind(space.latitude)
+    .bind(space.longitude)
+    .bind(space.min_count)
+    .bind(space.max_count)
+    .bind(derived.min_price)
+    .bind(derived.offers_day)
+    .bind(derived.offers_night)
+    .bind(derived.offers_all)
+    .bind(derived.facility_mask)
+    .bind(now)
+    .bind(space_id)
+    .execute(&mut *conn)
+    .await?;
+    let mut options =
+        QueryBuilder::<MySql>::new("INSERT INTO space_options (space_id, slot, price) ");
+    options.push_values(&space.options, |mut row, (slot, price)| {
+        row.push_bind(space_id).push_bind(*slot).push_bind(*price);
+    });
+    options.push(" ON DUPLICATE KEY UPDATE price = VALUES(price)");
+    options.build().execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM space_facilities WHERE space_id = ?")
+        .bind(space_id)
+        .execute(&mut *conn)
+        .await?;
+    if !space.facility_ids.is_empty() {
+        let mut facilities =
+            QueryBuilder::<MySql>::new("INSERT INTO space_facilities (space_id, facility_id) ");
+        facilities.push_values(&space.facility_ids, |mut row, facility_id| {
+            row.push_bind(space_id).push_bind(*facility_id);
+        });
+        facilities.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The host of a live space, or `None` when there is no such space.
 pub async fn host_of(
     conn: &mut MySqlConnection,
     space_id: u64,
 ) -> Result<Option<u64>, sqlx::Error> {
     sqlx::query_scalar("SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL")
+        .bind(space_id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// `host_of`, locking the space's row until the transaction ends.
+pub async fn lock_host_of(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+) -> Result<Option<u64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE")
         .bind(space_id)
         .fetch_optional(&mut *conn)
         .await
