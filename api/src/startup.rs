@@ -8,6 +8,7 @@ use poem::{
 use secrecy::ExposeSecret;
 use spacecloud_common::{
     auth::{JwtKeys, KakaoClient},
+    booking::{BookingPolicy, payment::PointsProvider},
     clock::BusinessClock,
     config::Settings,
     db,
@@ -81,6 +82,8 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl_seconds),
         kakao: KakaoClient::new(settings.kakao.clone()),
         jobs: JobQueues::new(&settings),
+        booking: BookingPolicy::from_settings(&settings),
+        payments: PointsProvider,
         settings: Arc::new(settings),
     })
 }

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use spacecloud_common::{
     auth::{JwtKeys, KakaoClient, sessions::SessionPolicy},
+    booking::{BookingPolicy, payment::PointsProvider},
     clock::BusinessClock,
     config::Settings,
     domain::Moment,
@@ -19,6 +20,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub kakao: KakaoClient,
     pub jobs: JobQueues,
+    pub booking: BookingPolicy,
+    pub payments: PointsProvider,
 }
 
 impl AppState {

@@ -48,6 +48,7 @@ struct JobContext {
     prefix: String,
     clock: BusinessClock,
     stuck_after: chrono::Duration,
+    payments: PointsProvider,
 }
 
 pub struct Worker {
@@ -98,6 +99,7 @@ impl Worker {
             redis: self.redis.clone(),
             prefix: prefix.clone(),
             clock: BusinessClock::new(self.settings.timezone),
+            payments: PointsProvider,
             stuck_after: chrono::Duration::seconds(i64::from(jobs_settings.stuck_payment_seconds)),
         };
         let scheduler = tokio::spawn(push_ticks(schedule, ticks.clone()));
@@ -201,8 +203,13 @@ async fn settle_payment(
     context: Data<JobContext>,
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
-    let outcome =
-        booking::settle_payment(&context.pool, &PointsProvider, job.order_id, &context.clock).await;
+    let outcome = booking::settle_payment(
+        &context.pool,
+        &context.payments,
+        job.order_id,
+        &context.clock,
+    )
+    .await;
     match outcome {
         Ok(settlement) => {
             if settlement != Settlement::NothingToDo {

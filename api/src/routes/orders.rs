@@ -8,14 +8,11 @@ use poem_openapi::{
     payload::Json,
 };
 use spacecloud_common::{
-    booking::{
-        self, BookingPolicy, BookingRequest, idempotency::IdempotencyKey, payment::PointsProvider,
-    },
+    booking::{self, BookingRequest, idempotency::IdempotencyKey},
     db::orders::{self, OrderEventRow, OrderOwner, OrderRow},
     domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page},
     error::AppError,
     hosting,
-    jobs::SettlePayment,
 };
 
 use super::{ApiTags, spaces::SlotDto};
@@ -357,15 +354,12 @@ impl OrdersApi {
             key.0.as_deref(),
             fingerprint.as_bytes(),
         )?;
-        let policy = BookingPolicy {
-            hold: chrono::Duration::minutes(i64::from(state.settings.order_hold_minutes)),
-        };
         let outcome = booking::place_order(
             &state.pool,
             auth.user_id(),
             &request,
             key.as_ref(),
-            &policy,
+            &state.booking,
             &state.clock,
         )
         .await?;
@@ -409,25 +403,15 @@ impl OrdersApi {
             key.0.as_deref(),
             id.0.to_string().as_bytes(),
         )?;
-        let outcome = booking::request_payment(
+        booking::pay(
             &state.pool,
+            &state.jobs,
             auth.user_id(),
             id.0,
             key.as_ref(),
             &state.clock,
         )
         .await?;
-        if !outcome.replayed {
-            // Committed before enqueueing: if Redis fails here, the worker's sweep of stuck
-            // `payment_pending` orders enqueues the settlement later; nothing is lost.
-            if let Err(err) = state
-                .jobs
-                .enqueue_settlement(SettlePayment { order_id: id.0 })
-                .await
-            {
-                tracing::warn!(order.id = id.0, error = %err, "settlement not enqueued; the sweep will retry");
-            }
-        }
         Ok(PaymentResponse::Accepted(Json(PaymentAccepted {
             id: id.0,
             status: OrderStatusDto::PaymentPending,
@@ -448,7 +432,7 @@ impl OrdersApi {
     ) -> Result<Json<Order>, OrderActionError> {
         booking::cancel(
             &state.pool,
-            &PointsProvider,
+            &state.payments,
             auth.user_id(),
             id.0,
             &state.clock,

@@ -22,6 +22,7 @@ use crate::{
         validation,
     },
     error::{AppError, FieldError},
+    jobs::{JobQueues, SettlePayment},
 };
 use idempotency::{IdempotencyKey, Reservation};
 use payment::{Charge, PaymentProvider};
@@ -36,8 +37,19 @@ pub struct BookingRequest {
     pub booker: BookerInput,
 }
 
+/// The booking rules that come from configuration; built once at start-up.
+#[derive(Debug, Clone, Copy)]
 pub struct BookingPolicy {
+    /// How long a `waiting` order holds its slot (`ORDER_HOLD_MINUTES`).
     pub hold: Duration,
+}
+
+impl BookingPolicy {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Self {
+            hold: Duration::minutes(i64::from(settings.order_hold_minutes)),
+        }
+    }
 }
 
 /// The result of an operation that honours an idempotency key: the order it concerns, and
@@ -281,6 +293,27 @@ fn hold_expired() -> AppError {
         code: ConflictCode::HoldExpired,
         detail: "the hold on this slot has run out; book again".into(),
     }
+}
+
+/// Requests payment and hands the settlement to the worker: the one place that decides what
+/// happens when the job cannot be enqueued. The state change commits first; if Redis then
+/// refuses the job, the order is still `payment_pending` and the sweep re-enqueues its
+/// settlement once it has waited `STUCK_PAYMENT_SECONDS`, so the request still succeeds.
+pub async fn pay(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    user_id: u64,
+    order_id: u64,
+    key: Option<&IdempotencyKey>,
+    clock: &BusinessClock,
+) -> Result<Outcome, AppError> {
+    let outcome = request_payment(pool, user_id, order_id, key, clock).await?;
+    if !outcome.replayed
+        && let Err(err) = queues.enqueue_settlement(SettlePayment { order_id }).await
+    {
+        tracing::warn!(order.id = order_id, error = %err, "settlement not enqueued; the sweep will retry");
+    }
+    Ok(outcome)
 }
 
 /// What the settlement of one order did.
