@@ -10,7 +10,13 @@ use poem_openapi::{
     error::{ParseParamError, ParsePathError, ParseRequestPayloadError},
     payload::Json,
 };
-use spacecloud_common::error::{AppError, FieldError};
+use spacecloud_common::{
+    auth::{KakaoError, sessions::SignInError},
+    db::refresh_tokens::RefreshError,
+    error::{AppError, FieldError},
+    hosting::UploadRejected,
+    images::Rejection,
+};
 
 #[derive(Object, Debug, Clone, PartialEq)]
 pub struct FieldProblem {
@@ -128,6 +134,81 @@ impl From<AppError> for Problem {
                 Self::internal()
             }
         }
+    }
+}
+
+impl From<KakaoError> for Problem {
+    fn from(err: KakaoError) -> Self {
+        match err {
+            KakaoError::InvalidToken => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_kakao_token",
+                "Kakao does not accept this access token",
+            ),
+            KakaoError::InvalidCode => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_kakao_code",
+                "Kakao does not accept this authorization code",
+            ),
+            KakaoError::Unavailable(reason) => {
+                tracing::warn!(kakao.failure = %reason, "kakao unavailable");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "kakao_unavailable",
+                    "Kakao could not be reached; try again shortly",
+                )
+            }
+        }
+    }
+}
+
+impl From<SignInError> for Problem {
+    fn from(err: SignInError) -> Self {
+        match err {
+            SignInError::AccountDeleted => Self::new(
+                StatusCode::FORBIDDEN,
+                "account_deleted",
+                "this account was deleted",
+            ),
+            SignInError::App(err) => err.into(),
+        }
+    }
+}
+
+impl From<RefreshError> for Problem {
+    fn from(err: RefreshError) -> Self {
+        match err {
+            RefreshError::Invalid => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_refresh_token",
+                "the refresh token is unknown, expired or revoked",
+            ),
+            RefreshError::Reused => {
+                tracing::warn!("refresh token reuse detected; family revoked");
+                Self::new(
+                    StatusCode::UNAUTHORIZED,
+                    "refresh_token_reused",
+                    "this refresh token was already used; sign in again",
+                )
+            }
+            RefreshError::App(err) => err.into(),
+        }
+    }
+}
+
+/// A refused image, for space photos and review photos alike: 413 `file_too_large`, 415
+/// `unsupported_image`, or 422 `invalid_image`, naming the form field.
+impl From<UploadRejected> for Problem {
+    fn from(err: UploadRejected) -> Self {
+        let (status, code) = match err.rejection {
+            Rejection::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+            Rejection::NotAnImage => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_image"),
+            Rejection::Damaged | Rejection::TooManyPixels => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
+            }
+        };
+        Self::new(status, code, err.to_string())
+            .with_errors(vec![FieldError::new(err.field, err.rejection.to_string())])
     }
 }
 

@@ -73,11 +73,11 @@ impl Application {
 
 pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let pool = db::pool(&settings).context("DATABASE_URL")?;
-    let redis = redis::Client::open(settings.redis_url.expose_secret())
+    // Fail at start on a malformed URL; the connection itself is made on first use.
+    redis::Client::open(settings.redis_url.expose_secret())
         .context("REDIS_URL is not a valid Redis URL")?;
     Ok(AppState {
         pool,
-        redis,
         clock: BusinessClock::new(settings.timezone),
         jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl_seconds),
         kakao: KakaoClient::new(settings.kakao.clone()),

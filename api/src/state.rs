@@ -14,7 +14,6 @@ use sqlx::MySqlPool;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: MySqlPool,
-    pub redis: redis::Client,
     pub clock: BusinessClock,
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,

@@ -44,7 +44,7 @@ pub struct CheckedImage {
     pub bytes: Vec<u8>,
 }
 
-/// An upload refused, with the status the API answers (413, 415 or 422).
+/// An upload refused, naming the form field it came in.
 #[derive(Debug, thiserror::Error)]
 #[error("{field}: {rejection}")]
 pub struct UploadRejected {
@@ -353,9 +353,11 @@ pub async fn delete_space(
     Ok(())
 }
 
-/// Changes to a space; absent fields stay as they are. Prices set or change a slot's price
-/// (a slot cannot be withdrawn here: its orders refer to it).
+/// Fields of a space to change; absent ones stay. Prices set or change a slot's price (a slot
+/// cannot be withdrawn here: its orders refer to it).
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(rename = "SpaceChanges"))]
 pub struct SpacePatch {
     pub title: Option<String>,
     pub sub_title: Option<String>,
@@ -370,6 +372,8 @@ pub struct SpacePatch {
     pub price_day: Option<i64>,
     pub price_night: Option<i64>,
     pub price_all: Option<i64>,
+    /// Replaces the space's facilities.
+    #[cfg_attr(feature = "openapi", oai(rename = "facility_id"))]
     pub facility_ids: Option<Vec<u64>>,
 }
 

@@ -49,7 +49,7 @@ impl ImageKind {
     }
 }
 
-/// Why an upload is refused; `status` is the HTTP status the API answers.
+/// Why an upload is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("the file is larger than 10 MiB")]
@@ -60,16 +60,6 @@ pub enum Rejection {
     Damaged,
     #[error("the image is larger than {MAX_SIDE} px a side or {MAX_PIXELS} pixels")]
     TooManyPixels,
-}
-
-impl Rejection {
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::TooLarge => 413,
-            Self::NotAnImage => 415,
-            Self::Damaged | Self::TooManyPixels => 422,
-        }
-    }
 }
 
 /// Judges an upload by its bytes alone, reading only the header: no pixels are decoded.

@@ -9,11 +9,8 @@ use poem_openapi::{
 use rand::RngCore;
 use redis::AsyncCommands;
 use spacecloud_common::{
-    auth::{
-        KakaoError,
-        sessions::{self, Session, SignInError},
-    },
-    db::refresh_tokens::{self, RefreshError},
+    auth::sessions::{self, Session},
+    db::refresh_tokens,
     error::AppError,
 };
 
@@ -104,41 +101,6 @@ enum LogoutResponse {
     LoggedOut,
 }
 
-fn kakao_problem(err: KakaoError) -> Problem {
-    use poem::http::StatusCode;
-    match err {
-        KakaoError::InvalidToken => Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_kakao_token",
-            "Kakao does not accept this access token",
-        ),
-        KakaoError::InvalidCode => Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_kakao_code",
-            "Kakao does not accept this authorization code",
-        ),
-        KakaoError::Unavailable(reason) => {
-            tracing::warn!(kakao.failure = %reason, "kakao unavailable");
-            Problem::new(
-                StatusCode::BAD_GATEWAY,
-                "kakao_unavailable",
-                "Kakao could not be reached; try again shortly",
-            )
-        }
-    }
-}
-
-fn sign_in_problem(err: SignInError) -> Problem {
-    match err {
-        SignInError::AccountDeleted => Problem::new(
-            poem::http::StatusCode::FORBIDDEN,
-            "account_deleted",
-            "this account was deleted",
-        ),
-        SignInError::App(err) => err.into(),
-    }
-}
-
 fn required<'v>(field: &str, value: &'v Option<String>) -> Result<&'v str, AppError> {
     match value.as_deref().map(str::trim) {
         Some(value) if !value.is_empty() => Ok(value),
@@ -158,7 +120,7 @@ impl AuthApi {
             .kakao
             .user_info(kakao_token)
             .await
-            .map_err(kakao_problem)?;
+            .map_err(Problem::from)?;
         let session = sessions::sign_in(
             &state.pool,
             &state.session_policy(),
@@ -166,7 +128,7 @@ impl AuthApi {
             state.clock.now(),
         )
         .await
-        .map_err(sign_in_problem)?;
+        .map_err(Problem::from)?;
         tracing::info!(
             user.id = session.user.id,
             user.created = session.created,
@@ -204,13 +166,13 @@ impl AuthApi {
         let mut bytes = [0u8; 24];
         rand::rng().fill_bytes(&mut bytes);
         let oauth_state = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-        let mut redis = state
-            .redis
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(AppError::from)?;
+        let mut redis = state.jobs.connection().await?;
         let _: () = redis
-            .set_ex(oauth_state_key(&oauth_state), 1, OAUTH_STATE_TTL_SECONDS)
+            .set_ex(
+                oauth_state_key(state.jobs.prefix(), &oauth_state),
+                1,
+                OAUTH_STATE_TTL_SECONDS,
+            )
             .await
             .map_err(AppError::from)?;
         let location = state.kakao.authorize_url(&oauth_state);
@@ -233,13 +195,9 @@ impl AuthApi {
         code: Query<String>,
         #[oai(name = "state")] oauth_state: Query<String>,
     ) -> Result<Json<TokenPair>, LoginError> {
-        let mut redis = state
-            .redis
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(AppError::from)?;
+        let mut redis = state.jobs.connection().await?;
         let known: Option<i64> = redis
-            .get_del(oauth_state_key(&oauth_state))
+            .get_del(oauth_state_key(state.jobs.prefix(), &oauth_state))
             .await
             .map_err(AppError::from)?;
         if known.is_none() {
@@ -254,7 +212,7 @@ impl AuthApi {
             .kakao
             .exchange_code(&code)
             .await
-            .map_err(kakao_problem)?;
+            .map_err(Problem::from)?;
         Self::sign_in_with_kakao_token(&state, &kakao_token).await
     }
 
@@ -274,22 +232,7 @@ impl AuthApi {
             state.clock.now(),
         )
         .await
-        .map_err(|err| match err {
-            RefreshError::Invalid => Problem::new(
-                poem::http::StatusCode::UNAUTHORIZED,
-                "invalid_refresh_token",
-                "the refresh token is unknown, expired or revoked",
-            ),
-            RefreshError::Reused => {
-                tracing::warn!("refresh token reuse detected; family revoked");
-                Problem::new(
-                    poem::http::StatusCode::UNAUTHORIZED,
-                    "refresh_token_reused",
-                    "this refresh token was already used; sign in again",
-                )
-            }
-            RefreshError::App(err) => err.into(),
-        })?;
+        .map_err(Problem::from)?;
         Ok(Json(session.into()))
     }
 
@@ -307,6 +250,8 @@ impl AuthApi {
     }
 }
 
-fn oauth_state_key(state: &str) -> String {
-    format!("spacecloud:oauth_state:{state}")
+/// Under `QUEUE_PREFIX` like every key of this deployment, so two deployments sharing a Redis
+/// (or two test runs) never see each other's logins.
+fn oauth_state_key(prefix: &str, state: &str) -> String {
+    format!("{prefix}:oauth_state:{state}")
 }

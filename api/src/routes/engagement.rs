@@ -12,8 +12,9 @@ use spacecloud_common::{
     db::spaces,
     domain::Page,
     engagement::{self, Grade, ReviewRow, ReviewText},
-    error::{AppError, FieldError},
+    error::AppError,
     hosting::CheckedImage,
+    hosting::UploadRejected,
     images::Rejection,
 };
 
@@ -48,13 +49,7 @@ struct Review {
     created_at: DateTime<Utc>,
 }
 
-#[derive(Object, Debug)]
-struct ReviewPage {
-    items: Vec<Review>,
-    page: u32,
-    per_page: u32,
-    total: u64,
-}
+page_of!(ReviewPage, Review);
 
 #[derive(Multipart, Debug)]
 struct ReviewForm {
@@ -97,10 +92,10 @@ error_responses!(
 );
 
 fn photo_rejected(rejection: Rejection) -> Problem {
-    let status = poem::http::StatusCode::from_u16(rejection.status())
-        .unwrap_or(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
-    Problem::new(status, "invalid_image", format!("image: {rejection}"))
-        .with_errors(vec![FieldError::new("image", rejection.to_string())])
+    Problem::from(UploadRejected {
+        field: "image".into(),
+        rejection,
+    })
 }
 
 fn review_dto(state: &AppState, row: ReviewRow) -> Review {
@@ -159,12 +154,11 @@ impl EngagementApi {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let (rows, total) = spaces::liked_by(&mut conn, auth.user_id(), page).await?;
-        Ok(Json(SpacePage {
-            items: rows.into_iter().map(|row| summary(&state, row)).collect(),
-            page: page.page(),
-            per_page: page.per_page(),
+        Ok(Json(SpacePage::new(
+            rows.into_iter().map(|row| summary(&state, row)).collect(),
+            page,
             total,
-        }))
+        )))
     }
 
     /// Review a space you stayed at: needs a `completed` booking of it dated today or earlier,
@@ -247,14 +241,12 @@ impl EngagementApi {
         let (rows, total) = engagement::reviews_of(&mut conn, id.0, page.per_page(), page.offset())
             .await?
             .ok_or(AppError::NotFound("space"))?;
-        Ok(Json(ReviewPage {
-            items: rows
-                .into_iter()
+        Ok(Json(ReviewPage::new(
+            rows.into_iter()
                 .map(|row| review_dto(&state, row))
                 .collect(),
-            page: page.page(),
-            per_page: page.per_page(),
+            page,
             total,
-        }))
+        )))
     }
 }

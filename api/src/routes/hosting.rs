@@ -65,13 +65,7 @@ struct MySpace {
     images: Vec<SpaceImage>,
 }
 
-#[derive(Object, Debug)]
-struct MySpacePage {
-    items: Vec<MySpace>,
-    page: u32,
-    per_page: u32,
-    total: u64,
-}
+page_of!(MySpacePage, MySpace);
 
 #[derive(ApiResponse)]
 pub(super) enum CreatedSpace {
@@ -118,24 +112,11 @@ error_responses!(
     }
 );
 
-fn rejected(err: UploadRejected) -> Problem {
-    let status = poem::http::StatusCode::from_u16(err.rejection.status())
-        .unwrap_or(poem::http::StatusCode::UNPROCESSABLE_ENTITY);
-    let code = match err.rejection.status() {
-        413 => "file_too_large",
-        415 => "unsupported_image",
-        _ => "invalid_image",
-    };
-    Problem::new(status, code, format!("{}: {}", err.field, err.rejection)).with_errors(vec![
-        spacecloud_common::error::FieldError::new(err.field, err.rejection.to_string()),
-    ])
-}
-
 async fn read_uploads(uploads: Vec<Upload>) -> Result<Vec<CheckedImage>, UploadError> {
     let mut files = Vec::with_capacity(uploads.len());
     for (n, upload) in uploads.into_iter().enumerate() {
         if upload.size() > spacecloud_common::images::MAX_FILE_BYTES {
-            return Err(rejected(UploadRejected {
+            return Err(Problem::from(UploadRejected {
                 field: format!("images[{n}]"),
                 rejection: spacecloud_common::images::Rejection::TooLarge,
             })
@@ -147,7 +128,7 @@ async fn read_uploads(uploads: Vec<Upload>) -> Result<Vec<CheckedImage>, UploadE
             .map_err(|_| AppError::malformed("images", "could not read the upload"))?;
         files.push(bytes);
     }
-    hosting::check_uploads(files).map_err(|err| rejected(err).into())
+    hosting::check_uploads(files).map_err(|err| Problem::from(err).into())
 }
 
 /// `POST /api/v1/spaces`, declared in the spaces API (one spec entry per path).
@@ -295,11 +276,6 @@ impl HostingApi {
                 }
             })
             .collect();
-        Ok(Json(MySpacePage {
-            items,
-            page: page.page(),
-            per_page: page.per_page(),
-            total,
-        }))
+        Ok(Json(MySpacePage::new(items, page, total)))
     }
 }

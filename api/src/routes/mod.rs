@@ -1,5 +1,35 @@
 //! One module per resource; this file only merges them into one documented service.
 
+/// Declares a list answer, `{items, page, per_page, total}`, under its own schema name (a
+/// generic object would be named `Page_<Item>` in the spec and in every generated SDK).
+/// The visibility given applies to its constructor.
+macro_rules! page_of {
+    ($vis:vis $name:ident, $item:ty) => {
+        #[derive(poem_openapi::Object, Debug)]
+        pub struct $name {
+            items: Vec<$item>,
+            page: u32,
+            per_page: u32,
+            total: u64,
+        }
+
+        impl $name {
+            $vis fn new(
+                items: Vec<$item>,
+                page: spacecloud_common::domain::Page,
+                total: u64,
+            ) -> Self {
+                Self {
+                    items,
+                    page: page.page(),
+                    per_page: page.per_page(),
+                    total,
+                }
+            }
+        }
+    };
+}
+
 mod auth;
 mod catalog;
 mod engagement;

@@ -71,8 +71,10 @@ async fn mysql_answers(state: &AppState) -> bool {
 
 async fn redis_answers(state: &AppState) -> bool {
     let ping = async {
-        let mut conn = state.redis.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await
+        let mut conn = state.jobs.connection().await?;
+        Ok::<_, spacecloud_common::error::AppError>(
+            redis::cmd("PING").query_async::<String>(&mut conn).await?,
+        )
     };
     matches!(tokio::time::timeout(PROBE_TIMEOUT, ping).await, Ok(Ok(_)))
 }

@@ -57,19 +57,6 @@ impl From<OrderStatusDto> for OrderStatus {
     }
 }
 
-#[derive(Object, Debug, Clone)]
-struct BookerDto {
-    /// 1–50 characters.
-    name: String,
-    /// 9–15 digits; dashes, spaces and `+` allowed.
-    phone: String,
-    email: String,
-    /// At most 200 characters.
-    purpose: Option<String>,
-    /// A note to the host, at most 1000 characters.
-    request: Option<String>,
-}
-
 #[derive(Object, Debug)]
 struct OrderRequest {
     space_id: u64,
@@ -78,7 +65,7 @@ struct OrderRequest {
     date: NaiveDate,
     /// Within the space's min_count..=max_count.
     headcount: i64,
-    booker: BookerDto,
+    booker: BookerInput,
 }
 
 #[derive(Object, Debug)]
@@ -158,7 +145,7 @@ struct Order {
     amount: i64,
     /// Until when a `waiting` order holds its slot unpaid.
     hold_expires_at: DateTime<Utc>,
-    booker: BookerDto,
+    booker: BookerInput,
     failure_reason: Option<FailureReasonDto>,
     /// Points given back by a cancellation.
     refunded_points: Option<i64>,
@@ -171,13 +158,7 @@ struct Order {
     history: Option<Vec<OrderEvent>>,
 }
 
-#[derive(Object, Debug)]
-struct OrderPage {
-    items: Vec<Order>,
-    page: u32,
-    per_page: u32,
-    total: u64,
-}
+page_of!(OrderPage, Order);
 
 #[derive(Object, Debug)]
 struct PaymentAccepted {
@@ -250,7 +231,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
         headcount: row.headcount,
         amount: row.amount,
         hold_expires_at: row.hold_expires_at,
-        booker: BookerDto {
+        booker: BookerInput {
             name: row.booker_name,
             phone: row.booker_phone,
             email: row.booker_email,
@@ -298,15 +279,13 @@ async fn order_page(
         page.offset(),
     )
     .await?;
-    Ok(OrderPage {
-        items: rows
-            .into_iter()
+    Ok(OrderPage::new(
+        rows.into_iter()
             .map(|row| order_dto(state, row, None))
             .collect(),
-        page: page.page(),
-        per_page: page.per_page(),
+        page,
         total,
-    })
+    ))
 }
 
 fn idempotency_key(
@@ -339,20 +318,13 @@ impl OrdersApi {
             option_id: body.option_id,
             date: body.date,
             headcount: body.headcount,
-            booker: BookerInput {
-                name: body.booker.name.clone(),
-                phone: body.booker.phone.clone(),
-                email: body.booker.email.clone(),
-                purpose: body.booker.purpose.clone(),
-                request: body.booker.request.clone(),
-            },
+            booker: body.0.booker,
         };
-        let fingerprint = format!("{request:?}");
         let key = idempotency_key(
             auth.user_id(),
             "create_order".into(),
             key.0.as_deref(),
-            fingerprint.as_bytes(),
+            &request.fingerprint(),
         )?;
         let outcome = booking::place_order(
             &state.pool,

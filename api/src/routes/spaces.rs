@@ -98,33 +98,7 @@ pub struct SpaceSummary {
     pub thumbnail_url: Option<String>,
 }
 
-/// Fields of a space to change; absent ones stay.
-#[derive(Object, Debug)]
-pub struct SpaceChanges {
-    pub title: Option<String>,
-    pub sub_title: Option<String>,
-    pub description: Option<String>,
-    pub category_id: Option<u64>,
-    pub district_id: Option<u64>,
-    pub address: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub min_count: Option<i64>,
-    pub max_count: Option<i64>,
-    pub price_day: Option<i64>,
-    pub price_night: Option<i64>,
-    pub price_all: Option<i64>,
-    /// Replaces the space's facilities.
-    pub facility_id: Option<Vec<u64>>,
-}
-
-#[derive(Object, Debug)]
-pub struct SpacePage {
-    pub items: Vec<SpaceSummary>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
-}
+page_of!(pub SpacePage, SpaceSummary);
 
 #[derive(Object, Debug)]
 pub struct Host {
@@ -308,12 +282,11 @@ impl SpacesApi {
         })?;
         let mut conn = state.pool.acquire().await?;
         let (rows, total) = spaces::list(&mut conn, &filter, page, state.moment()).await?;
-        Ok(Json(SpacePage {
-            items: rows.into_iter().map(|row| summary(&state, row)).collect(),
-            page: page.page(),
-            per_page: page.per_page(),
+        Ok(Json(SpacePage::new(
+            rows.into_iter().map(|row| summary(&state, row)).collect(),
+            page,
             total,
-        }))
+        )))
     }
 
     /// Register a space with its photos (hosts). Answers as soon as the photos are queued;
@@ -363,30 +336,13 @@ impl SpacesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<u64>,
-        body: Json<SpaceChanges>,
+        body: Json<spacecloud_common::hosting::SpacePatch>,
     ) -> Result<Json<SpaceDetail>, hosting::ManageError> {
-        let changes = body.0;
-        let patch = spacecloud_common::hosting::SpacePatch {
-            title: changes.title,
-            sub_title: changes.sub_title,
-            description: changes.description,
-            category_id: changes.category_id,
-            district_id: changes.district_id,
-            address: changes.address,
-            latitude: changes.latitude,
-            longitude: changes.longitude,
-            min_count: changes.min_count,
-            max_count: changes.max_count,
-            price_day: changes.price_day,
-            price_night: changes.price_night,
-            price_all: changes.price_all,
-            facility_ids: changes.facility_id,
-        };
         spacecloud_common::hosting::update_space(
             &state.pool,
             auth.user_id(),
             id.0,
-            patch,
+            body.0,
             state.clock.now(),
         )
         .await?;

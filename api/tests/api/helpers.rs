@@ -9,10 +9,10 @@ use spacecloud_api::{Application, state::AppState};
 use spacecloud_common::{
     config::Settings,
     db::{
-        orders::{self, Booker, NewOrder},
+        orders::{self, NewOrder},
         spaces::{self, NewSpace},
     },
-    domain::{OrderEventCause, OrderStatus, Slot},
+    domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
     error::AppError,
 };
 use sqlx::{Executor, MySqlPool};
@@ -522,13 +522,14 @@ pub fn new_order(
         headcount: 2,
         status,
         hold_expires_at,
-        booker: Booker {
+        booker: ValidBooker::parse(BookerInput {
             name: "Kim".into(),
             phone: "010-1234-5678".into(),
             email: "kim@example.com".into(),
             purpose: None,
             request: None,
-        },
+        })
+        .expect("a well-formed booker"),
         created_at: Utc::now(),
     }
 }

@@ -16,7 +16,7 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool};
 
 use crate::{
     clock::BusinessClock,
-    db::orders::{self, Booker, ClaimKeys, NewOrder},
+    db::orders::{self, ClaimKeys, NewOrder},
     domain::{
         BookerInput, BookingDate, ConflictCode, OrderEventCause, OrderStatus, Slot, ValidBooker,
         validation,
@@ -35,6 +35,30 @@ pub struct BookingRequest {
     pub date: NaiveDate,
     pub headcount: i64,
     pub booker: BookerInput,
+}
+
+impl BookingRequest {
+    /// What an `Idempotency-Key` is bound to: every field of the request under a fixed name,
+    /// so the fingerprint changes only when the request does (not with a compiler, a `Debug`
+    /// format or a renamed field).
+    pub fn fingerprint(&self) -> Vec<u8> {
+        let booker = &self.booker;
+        serde_json::json!({
+            "space_id": self.space_id,
+            "option_id": self.option_id,
+            "date": self.date.to_string(),
+            "headcount": self.headcount,
+            "booker": {
+                "name": booker.name,
+                "phone": booker.phone,
+                "email": booker.email,
+                "purpose": booker.purpose,
+                "request": booker.request,
+            },
+        })
+        .to_string()
+        .into_bytes()
+    }
 }
 
 /// The booking rules that come from configuration; built once at start-up.
@@ -125,14 +149,6 @@ pub async fn place_order(
         unreachable!("errors were reported above");
     };
     let slot = option.slot;
-    let booker = booker.get();
-    let booker = Booker {
-        name: booker.name.clone(),
-        phone: booker.phone.clone(),
-        email: booker.email.clone(),
-        purpose: booker.purpose.clone(),
-        request: booker.request.clone(),
-    };
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         // The hold's clock starts once the transaction has its connection: a request that
@@ -600,4 +616,41 @@ fn is_retryable(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
         .is_some_and(|db| matches!(db.number(), 1213 | 1205))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> BookingRequest {
+        BookingRequest {
+            space_id: 7,
+            option_id: 21,
+            date: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            headcount: 4,
+            booker: BookerInput {
+                name: "김민지".into(),
+                phone: "010-1234-5678".into(),
+                email: "minji@example.com".into(),
+                purpose: Some("birthday".into()),
+                request: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_is_a_fixed_serialisation_of_every_field() {
+        // Stored fingerprints outlive deployments: this text must not change.
+        let expected = r#"{"booker":{"email":"minji@example.com","name":"김민지","phone":"010-1234-5678","purpose":"birthday","request":null},"date":"2026-12-24","headcount":4,"option_id":21,"space_id":7}"#;
+        assert_eq!(
+            String::from_utf8(request().fingerprint()).unwrap(),
+            expected
+        );
+        let mut other = request();
+        other.booker.request = Some("quiet please".into());
+        assert_ne!(other.fingerprint(), request().fingerprint());
+        let mut other = request();
+        other.headcount = 5;
+        assert_ne!(other.fingerprint(), request().fingerprint());
+    }
 }

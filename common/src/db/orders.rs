@@ -5,18 +5,11 @@ use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
 use crate::{
-    domain::{ConflictCode, FailureReason, HalfDay, OrderEventCause, OrderStatus, Slot},
+    domain::{
+        ConflictCode, FailureReason, HalfDay, OrderEventCause, OrderStatus, Slot, ValidBooker,
+    },
     error::{AppError, violated_unique_index},
 };
-
-#[derive(Debug, Clone)]
-pub struct Booker {
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub purpose: Option<String>,
-    pub request: Option<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct NewOrder {
@@ -29,7 +22,7 @@ pub struct NewOrder {
     pub headcount: u32,
     pub status: OrderStatus,
     pub hold_expires_at: DateTime<Utc>,
-    pub booker: Booker,
+    pub booker: ValidBooker,
     pub created_at: DateTime<Utc>,
 }
 
@@ -59,11 +52,11 @@ pub async fn insert(
     .bind(order.price)
     .bind(order.status)
     .bind(order.hold_expires_at)
-    .bind(&order.booker.name)
-    .bind(&order.booker.phone)
-    .bind(&order.booker.email)
-    .bind(&order.booker.purpose)
-    .bind(&order.booker.request)
+    .bind(&order.booker.get().name)
+    .bind(&order.booker.get().phone)
+    .bind(&order.booker.get().email)
+    .bind(&order.booker.get().purpose)
+    .bind(&order.booker.get().request)
     .bind(order.created_at)
     .bind(order.created_at)
     .execute(&mut *conn)

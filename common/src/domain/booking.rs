@@ -35,11 +35,17 @@ impl BookingDate {
 
 /// The person the host should expect, as the guest typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(rename = "Booker"))]
 pub struct BookerInput {
+    /// 1–50 characters.
     pub name: String,
+    /// 9–15 digits; dashes, spaces and `+` allowed.
     pub phone: String,
     pub email: String,
+    /// At most 200 characters.
     pub purpose: Option<String>,
+    /// A note to the host, at most 1000 characters.
     pub request: Option<String>,
 }
 
