@@ -7,7 +7,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use crate::config::KakaoSettings;
+use crate::{config::KakaoSettings, domain::KakaoProfile};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KakaoError {
@@ -20,15 +20,6 @@ pub enum KakaoError {
     /// Kakao could not be reached, was too slow, failed, or answered something unreadable.
     #[error("Kakao is unavailable: {0}")]
     Unavailable(String),
-}
-
-/// What we keep of a Kakao user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KakaoProfile {
-    pub kakao_id: i64,
-    pub nickname: Option<String>,
-    pub email: Option<String>,
-    pub profile_image_url: Option<String>,
 }
 
 #[derive(Deserialize)]

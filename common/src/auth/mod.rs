@@ -5,5 +5,6 @@ pub mod kakao;
 pub mod sessions;
 pub mod tokens;
 
-pub use kakao::{KakaoClient, KakaoError, KakaoProfile};
-pub use tokens::{AccessClaims, JwtKeys, RefreshToken, TokenError};
+pub use crate::domain::{KakaoProfile, RefreshToken};
+pub use kakao::{KakaoClient, KakaoError};
+pub use tokens::{AccessClaims, JwtKeys, TokenError};

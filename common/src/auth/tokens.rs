@@ -2,13 +2,10 @@
 //! `none` included, is refused). Refresh tokens are 256 random bits shown to the client once;
 //! only their SHA-256 is stored, so a database leak yields no usable token.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccessClaims {
@@ -82,29 +79,10 @@ impl JwtKeys {
     }
 }
 
-/// A refresh token as the client sees it, and the hash we keep of it.
-pub struct RefreshToken {
-    pub token: String,
-    pub hash: [u8; 32],
-}
-
-impl RefreshToken {
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = URL_SAFE_NO_PAD.encode(bytes);
-        let hash = Self::hash_of(&token);
-        Self { token, hash }
-    }
-
-    pub fn hash_of(token: &str) -> [u8; 32] {
-        Sha256::digest(token.as_bytes()).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::RefreshToken;
 
     fn keys() -> JwtKeys {
         JwtKeys::new(

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Connection, FromRow, MySqlConnection};
 
-use crate::{auth::RefreshToken, error::AppError};
+use crate::{domain::RefreshToken, error::AppError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {

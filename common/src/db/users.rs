@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, MySqlConnection};
 
 use crate::{
-    auth::KakaoProfile,
+    domain::KakaoProfile,
     domain::Nickname,
     error::{AppError, violated_unique_index},
 };

@@ -3,6 +3,7 @@
 
 mod booking;
 pub(crate) mod column;
+mod identity;
 mod image;
 mod listing;
 mod moment;
@@ -13,6 +14,7 @@ mod values;
 
 pub use booking::{BookerInput, BookingDate, MAX_DAYS_AHEAD, ValidBooker, validation};
 pub use column::UnknownName;
+pub use identity::{KakaoProfile, RefreshToken};
 pub use image::ImageStatus;
 pub use listing::{
     AvailabilityRange, Keyword, Page, PriceRange, SpaceFilter, SpaceListParams, SpaceSort,
