@@ -235,9 +235,7 @@ pub async fn review(
             // Staged and queued before the commit: a Redis failure leaves no review behind,
             // and a job whose review never committed finds nothing to do.
             queues.stage_review_image(review_id, &photo.bytes).await?;
-            queues
-                .enqueue_review_image(ProcessReviewImage { review_id })
-                .await?;
+            queues.enqueue(ProcessReviewImage { review_id }).await?;
         }
         sqlx::query(
             "UPDATE spaces SET review_count = review_count + 1, rating_sum = rating_sum + ? \

@@ -236,7 +236,7 @@ async fn add_images_in(
         ids.push(id);
     }
     for &image_id in &ids {
-        queues.enqueue_image(ProcessImage { image_id }).await?;
+        queues.enqueue(ProcessImage { image_id }).await?;
     }
     Ok(ids)
 }
@@ -324,7 +324,7 @@ pub async fn delete_image(
     if keys.is_empty() {
         return Err(AppError::NotFound("image"));
     }
-    queues.enqueue_deletion(DeleteObjects { keys }).await?;
+    queues.enqueue(DeleteObjects { keys }).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -348,7 +348,9 @@ pub async fn delete_space(
     .execute(&mut *tx)
     .await?;
     let keys = db::images::soft_delete(&mut tx, space_id, None, now).await?;
-    queues.enqueue_deletion(DeleteObjects { keys }).await?;
+    if !keys.is_empty() {
+        queues.enqueue(DeleteObjects { keys }).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

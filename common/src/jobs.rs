@@ -6,10 +6,21 @@ use std::{sync::Arc, time::Duration};
 
 use apalis::prelude::TaskSink;
 use apalis_redis::{Config, ConnectionManager, RedisStorage};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tokio::sync::OnceCell;
 
 use crate::{config::Settings, error::AppError};
+
+/// A kind of background job. The payload is the implementing type (ids, never blobs); its
+/// queue is `<QUEUE_PREFIX>:<NAME>`. The worker gives each kind its handler, concurrency,
+/// timeout and retry policy (`spacecloud-worker`'s `jobs` module, one file per job).
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
+    const NAME: &'static str;
+
+    fn queue(prefix: &str) -> String {
+        format!("{prefix}:{}", Self::NAME)
+    }
+}
 
 /// Settle the payment of an order that is `payment_pending`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,29 +46,36 @@ pub struct DeleteObjects {
     pub keys: Vec<String>,
 }
 
-/// Queue names under `QUEUE_PREFIX`.
-pub fn settle_queue(prefix: &str) -> String {
-    format!("{prefix}:settle_payment")
+/// One tick of the periodic sweep (`SWEEP_SCHEDULE`): every worker process queues each tick,
+/// under the tick's time as idempotency key, so it runs once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The tick's time, seconds since the epoch.
+    pub timestamp: u64,
 }
 
-pub fn sweep_queue(prefix: &str) -> String {
-    format!("{prefix}:sweep")
+impl Job for SettlePayment {
+    const NAME: &'static str = "settle_payment";
 }
 
-pub fn image_queue(prefix: &str) -> String {
-    format!("{prefix}:process_image")
+impl Job for ProcessImage {
+    const NAME: &'static str = "process_image";
 }
 
-pub fn review_image_queue(prefix: &str) -> String {
-    format!("{prefix}:process_review_image")
+impl Job for ProcessReviewImage {
+    const NAME: &'static str = "process_review_image";
+}
+
+impl Job for DeleteObjects {
+    const NAME: &'static str = "delete_objects";
+}
+
+impl Job for Sweep {
+    const NAME: &'static str = "sweep";
 }
 
 pub fn staged_review_image_key(prefix: &str, review_id: u64) -> String {
     format!("{prefix}:staged_review_image:{review_id}")
-}
-
-pub fn delete_queue(prefix: &str) -> String {
-    format!("{prefix}:delete_objects")
 }
 
 /// Where an upload's bytes wait for the worker: Redis, so a worker on another host reads them.
@@ -118,41 +136,20 @@ impl JobQueues {
         Ok(connection.clone())
     }
 
-    async fn push<T>(&self, queue: String, job: T) -> Result<(), AppError>
-    where
-        T: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
-    {
-        let mut storage: RedisStorage<T> =
-            RedisStorage::new(self.connection().await?).with_config(queue_config(queue));
+    /// Queues a job for the worker (3 s at most; a Redis failure is `AppError::Redis`).
+    pub async fn enqueue<J: Job>(&self, job: J) -> Result<(), AppError> {
+        let mut storage: RedisStorage<J> = RedisStorage::new(self.connection().await?)
+            .with_config(queue_config(J::queue(&self.prefix)));
         tokio::time::timeout(Duration::from_secs(3), storage.push(job))
             .await
             .map_err(|_| queue_error("enqueueing timed out"))?
             .map_err(|err| queue_error(&err.to_string()))
     }
 
-    pub async fn enqueue_settlement(&self, job: SettlePayment) -> Result<(), AppError> {
-        self.push(settle_queue(&self.prefix), job).await
-    }
-
-    pub async fn enqueue_image(&self, job: ProcessImage) -> Result<(), AppError> {
-        self.push(image_queue(&self.prefix), job).await
-    }
-
-    pub async fn enqueue_review_image(&self, job: ProcessReviewImage) -> Result<(), AppError> {
-        self.push(review_image_queue(&self.prefix), job).await
-    }
-
     /// Stages a review photo's bytes for the worker.
     pub async fn stage_review_image(&self, review_id: u64, bytes: &[u8]) -> Result<(), AppError> {
         self.stage(staged_review_image_key(&self.prefix, review_id), bytes)
             .await
-    }
-
-    pub async fn enqueue_deletion(&self, job: DeleteObjects) -> Result<(), AppError> {
-        if job.keys.is_empty() {
-            return Ok(());
-        }
-        self.push(delete_queue(&self.prefix), job).await
     }
 
     /// Stages an upload's bytes for the worker.
@@ -200,9 +197,7 @@ pub async fn sweep(
     let now = clock.now();
     let stuck = crate::booking::stuck_payments(pool, now, stuck_after).await?;
     for &order_id in &stuck {
-        queues
-            .enqueue_settlement(SettlePayment { order_id })
-            .await?;
+        queues.enqueue(SettlePayment { order_id }).await?;
     }
     let mut conn = pool.acquire().await?;
     let idempotency_keys_purged =

@@ -320,7 +320,7 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
         .await
         .unwrap();
     JobQueues::new(settings)
-        .enqueue_settlement(SettlePayment { order_id })
+        .enqueue(SettlePayment { order_id })
         .await
         .unwrap();
     let first = start_worker(settings);
@@ -376,10 +376,7 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
             .await
             .unwrap();
         for _ in 0..2 {
-            queues
-                .enqueue_settlement(SettlePayment { order_id })
-                .await
-                .unwrap();
+            queues.enqueue(SettlePayment { order_id }).await.unwrap();
         }
         paid.push((*guest, order_id));
     }

@@ -438,12 +438,12 @@ async fn settling_the_same_order_twice_charges_once() {
     // And through the queue: the same job delivered twice.
     app.state
         .jobs
-        .enqueue_settlement(spacecloud_common::jobs::SettlePayment { order_id })
+        .enqueue(spacecloud_common::jobs::SettlePayment { order_id })
         .await
         .unwrap();
     app.state
         .jobs
-        .enqueue_settlement(spacecloud_common::jobs::SettlePayment { order_id })
+        .enqueue(spacecloud_common::jobs::SettlePayment { order_id })
         .await
         .unwrap();
     app.start_worker().await;

@@ -574,7 +574,7 @@ async fn a_photo_job_seen_before_its_commit_still_ends_ready() {
         .unwrap();
     app.state
         .jobs
-        .enqueue_image(spacecloud_common::jobs::ProcessImage { image_id })
+        .enqueue(spacecloud_common::jobs::ProcessImage { image_id })
         .await
         .unwrap();
     // Let the worker try, fail to find the row and be re-delivered, all before the commit.
@@ -658,7 +658,7 @@ async fn a_rolled_back_deletion_keeps_the_objects() {
     assert_eq!(keys.len(), 3);
     app.state
         .jobs
-        .enqueue_deletion(spacecloud_common::jobs::DeleteObjects { keys: keys.clone() })
+        .enqueue(spacecloud_common::jobs::DeleteObjects { keys: keys.clone() })
         .await
         .unwrap();
     tx.rollback().await.unwrap();

@@ -325,7 +325,7 @@ pub async fn pay(
 ) -> Result<Outcome, AppError> {
     let outcome = request_payment(pool, user_id, order_id, key, clock).await?;
     if !outcome.replayed
-        && let Err(err) = queues.enqueue_settlement(SettlePayment { order_id }).await
+        && let Err(err) = queues.enqueue(SettlePayment { order_id }).await
     {
         tracing::warn!(order.id = order_id, error = %err, "settlement not enqueued; the sweep will retry");
     }

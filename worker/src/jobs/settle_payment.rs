@@ -1,0 +1,38 @@
+//! Charges the booker and completes the order, or fails it (`insufficient_points`).
+
+use std::time::Duration;
+
+use apalis::prelude::BoxDynError;
+use spacecloud_common::{
+    booking::{self, Settlement},
+    jobs::SettlePayment,
+};
+
+use super::Handler;
+use crate::JobContext;
+
+impl Handler for SettlePayment {
+    const TIMEOUT: Duration = Duration::from_secs(30);
+    /// A settlement that keeps failing (a database outage) is given up after about a minute;
+    /// the order stays `payment_pending` and the sweep enqueues it again once it has waited
+    /// `STUCK_PAYMENT_SECONDS`.
+    const ATTEMPTS: usize = 10;
+
+    fn concurrency(context: &JobContext) -> usize {
+        context.concurrency
+    }
+
+    async fn run(self, context: &JobContext, _attempt: usize) -> Result<(), BoxDynError> {
+        let settlement = booking::settle_payment(
+            &context.pool,
+            &context.payments,
+            self.order_id,
+            &context.clock,
+        )
+        .await?;
+        if settlement != Settlement::NothingToDo {
+            tracing::info!(order.id = self.order_id, settlement = ?settlement, "payment settled");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! The periodic sweep: expire holds, recover lost settlements, forget old idempotency keys.
+
+use std::time::Duration;
+
+use apalis::prelude::BoxDynError;
+use spacecloud_common::jobs::{self, Sweep};
+
+use super::Handler;
+use crate::JobContext;
+
+impl Handler for Sweep {
+    const TIMEOUT: Duration = Duration::from_secs(120);
+    /// A failed tick is not retried: the next tick does the same work.
+    const ATTEMPTS: usize = 1;
+
+    fn concurrency(_: &JobContext) -> usize {
+        1
+    }
+
+    async fn run(self, context: &JobContext, _attempt: usize) -> Result<(), BoxDynError> {
+        let report = jobs::sweep(
+            &context.pool,
+            &context.queues,
+            context.stuck_after,
+            &context.clock,
+        )
+        .await?;
+        tracing::info!(
+            sweep.tick = self.timestamp,
+            orders.expired = report.holds_expired,
+            settlements.requeued = report.settlements_requeued,
+            idempotency_keys.purged = report.idempotency_keys_purged,
+            "sweep done"
+        );
+        Ok(())
+    }
+
+    async fn exhausted(self, _: &JobContext, error: BoxDynError) -> Result<(), BoxDynError> {
+        tracing::warn!(sweep.tick = self.timestamp, error = %error, "sweep failed; the next tick retries");
+        Ok(())
+    }
+}
