@@ -1,13 +1,10 @@
 //! The worker binary as deployed: killed (SIGKILL) in the middle of a job and restarted, and two
 //! processes side by side. Orders end in their state exactly once, images end ready once.
 
-mod support;
-
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Stdio},
 };
 
 use chrono::{Days, NaiveDate, Utc};
@@ -21,19 +18,11 @@ use spacecloud_common::{
     domain::{BookerInput, Slot},
     jobs::{JobQueues, SettlePayment},
 };
-use sqlx::{Acquire, Executor, MySqlPool};
+use spacecloud_testkit::process::ChildProcess;
+use sqlx::{Acquire, MySqlPool};
 
-struct WorkerProcess(Child);
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_worker(settings: &Settings) -> WorkerProcess {
-    WorkerProcess(
+fn start_worker(settings: &Settings) -> ChildProcess {
+    ChildProcess::spawn(
         Command::new(env!("CARGO_BIN_EXE_spacecloud-worker"))
             .env("MEDIA_DIR", media_dir(settings))
             .env("APP_ENV", "test")
@@ -48,9 +37,7 @@ fn start_worker(settings: &Settings) -> WorkerProcess {
             .env("JOB_POLL_MS", "20")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting the worker binary"),
+            .stderr(Stdio::null()),
     )
 }
 
@@ -62,16 +49,17 @@ fn media_dir(settings: &Settings) -> &Path {
     }
 }
 
+/// Polls `probe` until it holds, failing the test after `seconds`.
 async fn wait_until<F, Fut>(seconds: u64, what: &str, mut probe: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    while !probe().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    spacecloud_testkit::eventually(seconds, what, || {
+        let holds = probe();
+        async move { holds.await.then_some(()) }
+    })
+    .await
 }
 
 /// A database, queue prefix and media directory of one test's own, and the settings a worker
@@ -84,12 +72,12 @@ struct TestEnvironment {
 
 impl TestEnvironment {
     async fn new(extra_vars: &[(&'static str, &str)]) -> Self {
-        let name = format!("sc_wtest_{}", uuid::Uuid::new_v4().simple());
+        let name = spacecloud_testkit::unique_name("wtest");
         let mut vars = HashMap::from([
             ("APP_ENV", "test".to_owned()),
             (
                 "DATABASE_URL",
-                format!("mysql://root@127.0.0.1:3306/{name}"),
+                format!("{}/{name}", spacecloud_testkit::database_server()),
             ),
             ("QUEUE_PREFIX", name.clone()),
             (
@@ -148,17 +136,8 @@ impl TestEnvironment {
 
     async fn remove(self) {
         self.pool.close().await;
-        let server = MySqlPool::connect("mysql://root@127.0.0.1:3306/information_schema")
-            .await
-            .unwrap();
-        server
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE `{}`",
-                self.name
-            )))
-            .await
-            .unwrap();
-        support::forget_redis_keys(self.settings.redis_url.expose_secret(), &self.name);
+        spacecloud_testkit::drop_database(&self.name).await;
+        spacecloud_testkit::forget_redis_keys(&self.name).await;
         let _ = std::fs::remove_dir_all(media_dir(&self.settings));
     }
 }

@@ -1,8 +1,6 @@
 //! The worker binary as an operator runs it: it starts, reports ready, and exits cleanly on
 //! SIGTERM; it refuses to start when Redis does not answer.
 
-mod support;
-
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Stdio},
@@ -34,13 +32,16 @@ struct Isolated(String);
 
 impl Isolated {
     fn new() -> Self {
-        Self(format!("sc_wproc_{}", uuid::Uuid::new_v4().simple()))
+        Self(spacecloud_testkit::unique_name("wproc"))
     }
 }
 
 impl Drop for Isolated {
     fn drop(&mut self) {
-        support::forget_redis_keys("redis://127.0.0.1:6379", &self.0);
+        let prefix = self.0.clone();
+        spacecloud_testkit::block_on_cleanup(async move {
+            spacecloud_testkit::forget_redis_keys(&prefix).await;
+        });
     }
 }
 

@@ -15,9 +15,10 @@ use spacecloud_common::{
     domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
     error::AppError,
 };
-use sqlx::{Executor, MySqlPool};
+use sqlx::MySqlPool;
 
-use crate::{
+use spacecloud_testkit::{
+    database_server, drop_database, forget_redis_keys,
     kakao_stub::{KakaoStub, KakaoUser},
     s3_server::S3Server,
 };
@@ -31,13 +32,6 @@ pub struct Login {
     pub user_id: u64,
     pub access_token: String,
     pub refresh_token: String,
-}
-
-/// The MySQL server tests create their databases on (`TEST_DATABASE_SERVER`, default the local
-/// MariaDB).
-fn database_server() -> String {
-    std::env::var("TEST_DATABASE_SERVER")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
 }
 
 pub struct TestApp {
@@ -112,14 +106,20 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     let mut vars = vars;
     if let Some(s3) = &s3 {
         vars.insert("STORAGE_BACKEND", "s3".to_owned());
-        vars.insert("S3_BUCKET", crate::s3_server::BUCKET.to_owned());
+        vars.insert(
+            "S3_BUCKET",
+            spacecloud_testkit::s3_server::BUCKET.to_owned(),
+        );
         vars.insert("S3_REGION", "us-east-1".to_owned());
         vars.insert("S3_ENDPOINT", s3.endpoint.clone());
         vars.insert("S3_FORCE_PATH_STYLE", "true".to_owned());
-        vars.insert("S3_ACCESS_KEY_ID", crate::s3_server::ACCESS_KEY.to_owned());
+        vars.insert(
+            "S3_ACCESS_KEY_ID",
+            spacecloud_testkit::s3_server::ACCESS_KEY.to_owned(),
+        );
         vars.insert(
             "S3_SECRET_ACCESS_KEY",
-            crate::s3_server::SECRET_KEY.to_owned(),
+            spacecloud_testkit::s3_server::SECRET_KEY.to_owned(),
         );
     }
     let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
@@ -145,74 +145,13 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
     }
 }
 
-async fn clear_redis_keys(prefix: &str) {
-    let Ok(client) = redis::Client::open("redis://127.0.0.1:6379") else {
-        return;
-    };
-    let Ok(Ok(mut redis)) = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        client.get_multiplexed_async_connection(),
-    )
-    .await
-    else {
-        return;
-    };
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}:*"))
-        .query_async(&mut redis)
-        .await
-        .unwrap_or_default();
-    if !keys.is_empty() {
-        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut redis).await;
-    }
-}
-
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Drop runs outside async context: remove the database from a thread of its own.
-        let url = format!("{}/information_schema", database_server());
         let database = self.database.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                clear_redis_keys(&database).await;
-                let Ok(pool) = sqlx::mysql::MySqlPoolOptions::new()
-                    .max_connections(1)
-                    .connect(&url)
-                    .await
-                else {
-                    return;
-                };
-                // A lock wait must not hang the suite: give DROP a bounded wait and retry it.
-                let _ = pool.execute("SET SESSION lock_wait_timeout = 5").await;
-                for _ in 0..5 {
-                    // Connections the test left behind (inside a transaction, say) hold
-                    // metadata locks DROP would wait on.
-                    let sessions: Vec<u64> = sqlx::query_scalar(
-                        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? \
-                         AND ID <> CONNECTION_ID()",
-                    )
-                    .bind(&database)
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap_or_default();
-                    for session in sessions {
-                        let _ = pool
-                            .execute(sqlx::AssertSqlSafe(format!("KILL {session}")))
-                            .await;
-                    }
-                    let drop = format!("DROP DATABASE IF EXISTS `{database}`");
-                    if pool.execute(sqlx::AssertSqlSafe(drop)).await.is_ok() {
-                        break;
-                    }
-                }
-                pool.close().await;
-            });
-        })
-        .join();
+        spacecloud_testkit::block_on_cleanup(async move {
+            forget_redis_keys(&database).await;
+            drop_database(&database).await;
+        });
     }
 }
 
@@ -284,22 +223,12 @@ impl TestApp {
     }
 
     /// Polls `probe` until it returns `Some`, failing the test after `seconds`.
-    pub async fn eventually<T, F, Fut>(&self, seconds: u64, what: &str, mut probe: F) -> T
+    pub async fn eventually<T, F, Fut>(&self, seconds: u64, what: &str, probe: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Option<T>>,
     {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
-        loop {
-            if let Some(value) = probe().await {
-                return value;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "timed out waiting for {what}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        spacecloud_testkit::eventually(seconds, what, probe).await
     }
 
     /// Sends `method path` with an optional bearer token and JSON body.

@@ -6,9 +6,10 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::json;
 
+use spacecloud_testkit::kakao_stub::{FAILING_TOKEN, GARBAGE_TOKEN, KakaoUser, SLOW_TOKEN};
+
 use crate::{
     helpers::{TEST_JWT_SECRET, TEST_KAKAO_CLIENT_SECRET, spawn_app},
-    kakao_stub::{FAILING_TOKEN, GARBAGE_TOKEN, KakaoUser, SLOW_TOKEN},
     telemetry::LogCapture,
 };
 

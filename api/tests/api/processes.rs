@@ -2,37 +2,21 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
 };
 
 use chrono::Days;
 use serde_json::json;
 use spacecloud_common::domain::Slot;
 
+use spacecloud_testkit::process::{ChildProcess, free_port, workspace_binary};
+
 use crate::helpers::{TEST_JWT_SECRET, TestApp, new_space, spawn_app};
-
-/// A process of one of the real binaries, killed when dropped.
-struct ChildProcess(Child);
-
-impl Drop for ChildProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// An API server process and where it answers.
 struct ApiProcess {
     _process: ChildProcess,
     address: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `binary` run quietly against the test app's database, Redis, queues and storage.
@@ -57,14 +41,14 @@ fn with_app_environment(binary: &Path, app: &TestApp) -> Command {
 
 async fn api_process(app: &TestApp) -> ApiProcess {
     let port = free_port();
-    let child = with_app_environment(Path::new(env!("CARGO_BIN_EXE_spacecloud-api")), app)
-        .arg("serve")
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_MAX_CONNECTIONS", "10")
-        .spawn()
-        .expect("starting the API binary");
+    let child = ChildProcess::spawn(
+        with_app_environment(Path::new(env!("CARGO_BIN_EXE_spacecloud-api")), app)
+            .arg("serve")
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("DATABASE_MAX_CONNECTIONS", "10"),
+    );
     let process = ApiProcess {
-        _process: ChildProcess(child),
+        _process: child,
         address: format!("http://127.0.0.1:{port}"),
     };
     let health = format!("{}/healthz", process.address);
@@ -83,8 +67,10 @@ async fn api_process(app: &TestApp) -> ApiProcess {
 /// Cargo names only this package's binaries to its tests; the worker's is built beside them by
 /// the workspace test command (`cargo test --workspace`).
 fn worker_binary() -> PathBuf {
-    let path = Path::new(env!("CARGO_BIN_EXE_spacecloud-api"))
-        .with_file_name(format!("spacecloud-worker{}", std::env::consts::EXE_SUFFIX));
+    let path = workspace_binary(&format!(
+        "spacecloud-worker{}",
+        std::env::consts::EXE_SUFFIX
+    ));
     assert!(
         path.exists(),
         "{} is missing: run the tests with `cargo test --workspace`",
@@ -94,11 +80,7 @@ fn worker_binary() -> PathBuf {
 }
 
 fn worker_process(app: &TestApp) -> ChildProcess {
-    let child = with_app_environment(&worker_binary(), app)
-        .env("JOB_POLL_MS", "20")
-        .spawn()
-        .expect("starting the worker binary");
-    ChildProcess(child)
+    ChildProcess::spawn(with_app_environment(&worker_binary(), app).env("JOB_POLL_MS", "20"))
 }
 
 #[tokio::test]

@@ -9,18 +9,6 @@
     reason = "shared with the api test binary, which uses all of it"
 )]
 mod helpers;
-#[path = "../api/kakao_stub.rs"]
-#[allow(
-    dead_code,
-    reason = "shared with the api test binary, which uses all of it"
-)]
-mod kakao_stub;
-#[path = "../api/s3_server.rs"]
-#[allow(
-    dead_code,
-    reason = "shared with the api test binary, which uses all of it"
-)]
-mod s3_server;
 #[path = "../api/telemetry.rs"]
 #[allow(
     dead_code,
