@@ -12,8 +12,9 @@ use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use spacecloud_common::{
     clock::BusinessClock,
     config::Settings,
+    db::orders::NewOrder,
     db::spaces::{self, NewSpace},
-    domain::{OrderEventCause, OrderStatus, Slot},
+    domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
 };
 use sqlx::{MySql, MySqlConnection, MySqlPool, QueryBuilder};
 
@@ -109,7 +110,6 @@ const BULK_SPACES: usize = 10_000;
 const BULK_GUESTS: usize = 1_000;
 const BULK_ORDERS: usize = 100_000;
 const BULK_DAYS: u64 = 60;
-const BATCH: usize = 1_000;
 
 #[derive(Debug, Default)]
 pub struct SeedReport {
@@ -317,13 +317,17 @@ async fn create_bulk_orders(
     .fetch_all(&mut *conn)
     .await?;
     anyhow::ensure!(!options.is_empty(), "the bulk host has no options");
-    let (max_order_id,): (Option<u64>,) = sqlx::query_as("SELECT MAX(id) FROM orders")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut next_id = max_order_id.unwrap_or(0) + 1;
     let today = clock.today();
     let mut rng = StdRng::seed_from_u64(99);
     let mut claimed = HashSet::new();
+    let booker = ValidBooker::parse(BookerInput {
+        name: "벤치게스트".into(),
+        phone: "010-0000-0000".into(),
+        email: "bench@example.com".into(),
+        purpose: None,
+        request: None,
+    })
+    .map_err(|errors| anyhow::anyhow!("the bulk booker is invalid: {errors:?}"))?;
     let mut orders = Vec::with_capacity(BULK_ORDERS);
     while orders.len() < BULK_ORDERS {
         let (option_id, space_id, slot, price) = options.choose(&mut rng).context("options")?;
@@ -346,89 +350,26 @@ async fn create_bulk_orders(
             }
         }
         let user_id = *guests.choose(&mut rng).context("guests")?;
-        orders.push(BulkOrder {
-            id: next_id,
+        orders.push(NewOrder {
             user_id,
             space_id: *space_id,
             option_id: *option_id,
             slot,
             price: *price,
             date,
+            headcount: 2,
             status: if canceled {
                 OrderStatus::Canceled
             } else {
                 OrderStatus::Completed
             },
+            hold_expires_at: now,
+            booker: booker.clone(),
+            created_at: now,
         });
-        next_id += 1;
     }
-    for batch in orders.chunks(BATCH) {
-        let mut insert = QueryBuilder::<MySql>::new(
-            "INSERT INTO orders (id, user_id, space_id, option_id, slot, price, date, headcount, \
-             amount, status, hold_expires_at, booker_name, booker_phone, booker_email, \
-             created_at, updated_at) ",
-        );
-        insert.push_values(batch, |mut row, order| {
-            row.push_bind(order.id)
-                .push_bind(order.user_id)
-                .push_bind(order.space_id)
-                .push_bind(order.option_id)
-                .push_bind(order.slot)
-                .push_bind(order.price)
-                .push_bind(order.date)
-                .push_bind(2u32)
-                .push_bind(order.price)
-                .push_bind(order.status)
-                .push_bind(now)
-                .push_bind("벤치게스트")
-                .push_bind("010-0000-0000")
-                .push_bind("bench@example.com")
-                .push_bind(now)
-                .push_bind(now);
-        });
-        insert.build().execute(&mut *conn).await?;
-        let mut events = QueryBuilder::<MySql>::new(
-            "INSERT INTO order_events (order_id, from_status, to_status, cause, created_at) ",
-        );
-        events.push_values(batch, |mut row, order| {
-            row.push_bind(order.id)
-                .push_bind(None::<OrderStatus>)
-                .push_bind(order.status)
-                .push_bind(OrderEventCause::Seeded)
-                .push_bind(now);
-        });
-        events.build().execute(&mut *conn).await?;
-        let claims: Vec<_> = batch
-            .iter()
-            .filter(|order| order.status.claims_slot())
-            .flat_map(|order| order.slot.claims().iter().map(move |half| (order, *half)))
-            .collect();
-        if !claims.is_empty() {
-            let mut insert = QueryBuilder::<MySql>::new(
-                "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
-            );
-            insert.push_values(claims, |mut row, (order, half)| {
-                row.push_bind(order.space_id)
-                    .push_bind(order.date)
-                    .push_bind(half)
-                    .push_bind(order.id)
-                    .push_bind(None::<DateTime<Utc>>);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-    }
+    spacecloud_common::db::orders::insert_many(conn, &orders, OrderEventCause::Seeded).await?;
     Ok(orders.len())
-}
-
-struct BulkOrder {
-    id: u64,
-    user_id: u64,
-    space_id: u64,
-    option_id: u64,
-    slot: Slot,
-    price: i64,
-    date: chrono::NaiveDate,
-    status: OrderStatus,
 }
 
 /// An access token for a demo user, so the API can be explored (Swagger UI's Authorize

@@ -28,65 +28,149 @@ pub struct NewOrder {
 
 const SLOT_CLAIMS_PRIMARY: &str = "PRIMARY";
 
-/// Inserts an order, its first history entry and, for a blocking status, its slot claims. A
-/// claim already held by a blocking order makes the whole call fail with `slot_unavailable`;
-/// the caller's transaction must then be rolled back.
+/// Inserts a hold (or any order), its first history entry and, for a blocking status, its
+/// claims. Claims of holds that ran out by the order's `created_at` are removed first (after
+/// the order's own rows, which is the lock order of docs/locking.md): an expired hold never
+/// blocks, whether or not the expiry job has run. A half-day held by a blocking order makes
+/// the call fail with `slot_unavailable`; the caller's transaction must then be rolled back.
 pub async fn insert(
     conn: &mut MySqlConnection,
     order: &NewOrder,
     cause: OrderEventCause,
 ) -> Result<u64, AppError> {
-    let order_id = sqlx::query(
-        "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, headcount, amount, \
-         status, hold_expires_at, booker_name, booker_phone, booker_email, booker_purpose, \
-         booker_request, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(order.user_id)
-    .bind(order.space_id)
-    .bind(order.option_id)
-    .bind(order.slot)
-    .bind(order.price)
-    .bind(order.date)
-    .bind(order.headcount)
-    .bind(order.price)
-    .bind(order.status)
-    .bind(order.hold_expires_at)
-    .bind(&order.booker.get().name)
-    .bind(&order.booker.get().phone)
-    .bind(&order.booker.get().email)
-    .bind(&order.booker.get().purpose)
-    .bind(&order.booker.get().request)
-    .bind(order.created_at)
-    .bind(order.created_at)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_id();
-    sqlx::query(
-        "INSERT INTO order_events (order_id, from_status, to_status, cause, created_at) \
-         VALUES (?, NULL, ?, ?, ?)",
-    )
-    .bind(order_id)
-    .bind(order.status)
-    .bind(cause)
-    .bind(order.created_at)
-    .execute(&mut *conn)
-    .await?;
+    let orders = std::slice::from_ref(order);
+    let ids = insert_rows(conn, orders, cause).await?;
     if order.status.claims_slot() {
-        claim(
-            conn,
-            order_id,
-            ClaimKeys {
-                space_id: order.space_id,
-                date: order.date,
-                halves: order.slot.claims(),
-            },
-            order.status.claim_expiry(order.hold_expires_at),
-            order.created_at,
-        )
-        .await?;
+        let mut stale = order.claim_keys().statement(DELETE_CLAIMS);
+        stale
+            .push(" AND expires_at IS NOT NULL AND expires_at <= ")
+            .push_bind(order.created_at);
+        stale.build().execute(&mut *conn).await?;
     }
-    Ok(order_id)
+    insert_claims(conn, &ids, orders).await?;
+    Ok(ids[0])
+}
+
+/// How many orders one multi-row statement writes (well under `max_allowed_packet`).
+const INSERT_BATCH: usize = 1_000;
+
+/// Inserts orders as [`insert`] does, three multi-row statements per `INSERT_BATCH` orders,
+/// without looking for stale claims (the bulk seed writes only settled orders). Returns the
+/// ids in order.
+pub async fn insert_many(
+    conn: &mut MySqlConnection,
+    orders: &[NewOrder],
+    cause: OrderEventCause,
+) -> Result<Vec<u64>, AppError> {
+    let mut ids = Vec::with_capacity(orders.len());
+    for batch in orders.chunks(INSERT_BATCH) {
+        let batch_ids = insert_rows(conn, batch, cause).await?;
+        insert_claims(conn, &batch_ids, batch).await?;
+        ids.extend(batch_ids);
+    }
+    Ok(ids)
+}
+
+/// The orders' rows and first history entries; returns their ids.
+async fn insert_rows(
+    conn: &mut MySqlConnection,
+    orders: &[NewOrder],
+    cause: OrderEventCause,
+) -> Result<Vec<u64>, AppError> {
+    let mut insert = QueryBuilder::<MySql>::new(
+        "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, headcount, \
+         amount, status, hold_expires_at, booker_name, booker_phone, booker_email, \
+         booker_purpose, booker_request, created_at, updated_at) ",
+    );
+    insert.push_values(orders, |mut row, order| {
+        let booker = order.booker.get();
+        row.push_bind(order.user_id)
+            .push_bind(order.space_id)
+            .push_bind(order.option_id)
+            .push_bind(order.slot)
+            .push_bind(order.price)
+            .push_bind(order.date)
+            .push_bind(order.headcount)
+            .push_bind(order.price)
+            .push_bind(order.status)
+            .push_bind(order.hold_expires_at)
+            .push_bind(&booker.name)
+            .push_bind(&booker.phone)
+            .push_bind(&booker.email)
+            .push_bind(&booker.purpose)
+            .push_bind(&booker.request)
+            .push_bind(order.created_at)
+            .push_bind(order.created_at);
+    });
+    // The rows of one multi-row insert get consecutive ids from last_insert_id.
+    let first_id = insert.build().execute(&mut *conn).await?.last_insert_id();
+    let ids: Vec<u64> = (first_id..).take(orders.len()).collect();
+
+    let mut events = QueryBuilder::<MySql>::new(
+        "INSERT INTO order_events (order_id, from_status, to_status, cause, created_at) ",
+    );
+    events.push_values(ids.iter().zip(orders), |mut row, (id, order)| {
+        row.push_bind(*id)
+            .push_bind(None::<OrderStatus>)
+            .push_bind(order.status)
+            .push_bind(cause)
+            .push_bind(order.created_at);
+    });
+    events.build().execute(&mut *conn).await?;
+    Ok(ids)
+}
+
+/// The claims of the blocking ones of `orders` (whose ids are `ids`), half-days in key order.
+async fn insert_claims(
+    conn: &mut MySqlConnection,
+    ids: &[u64],
+    orders: &[NewOrder],
+) -> Result<(), AppError> {
+    let claims: Vec<(u64, &NewOrder, HalfDay)> = ids
+        .iter()
+        .zip(orders)
+        .filter(|(_, order)| order.status.claims_slot())
+        .flat_map(|(id, order)| {
+            order
+                .slot
+                .claims()
+                .iter()
+                .map(move |half| (*id, order, *half))
+        })
+        .collect();
+    if claims.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<MySql>::new(
+        "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
+    );
+    insert.push_values(claims, |mut row, (id, order, half)| {
+        row.push_bind(order.space_id)
+            .push_bind(order.date)
+            .push_bind(half)
+            .push_bind(id)
+            .push_bind(order.status.claim_expiry(order.hold_expires_at));
+    });
+    match insert.build().execute(&mut *conn).await {
+        Ok(_) => Ok(()),
+        Err(err) if violated_unique_index(&err, &[SLOT_CLAIMS_PRIMARY]).is_some() => {
+            Err(AppError::Conflict {
+                code: ConflictCode::SlotUnavailable,
+                detail: "the slot is already booked for that date".into(),
+            })
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+impl NewOrder {
+    fn claim_keys(&self) -> ClaimKeys<'static> {
+        ClaimKeys {
+            space_id: self.space_id,
+            date: self.date,
+            halves: self.slot.claims(),
+        }
+    }
 }
 
 /// The half-days an order claims: every statement on `slot_claims` finds its rows through
@@ -123,43 +207,6 @@ impl ClaimKeys<'_> {
 
 const DELETE_CLAIMS: &str = "DELETE slot_claims FROM slot_claims FORCE INDEX (PRIMARY)";
 const KEEP_CLAIMS: &str = "UPDATE slot_claims FORCE INDEX (PRIMARY) SET expires_at = NULL";
-
-/// Claims the half-days of `keys` for an order. Claims of holds that ran out by `now` are
-/// removed first: an expired hold never blocks, whether or not the expiry job has run yet.
-pub async fn claim(
-    conn: &mut MySqlConnection,
-    order_id: u64,
-    keys: ClaimKeys<'_>,
-    expires_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let mut stale = keys.statement(DELETE_CLAIMS);
-    stale
-        .push(" AND expires_at IS NOT NULL AND expires_at <= ")
-        .push_bind(now);
-    stale.build().execute(&mut *conn).await?;
-
-    let mut insert = QueryBuilder::<MySql>::new(
-        "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
-    );
-    insert.push_values(keys.halves, |mut row, half| {
-        row.push_bind(keys.space_id)
-            .push_bind(keys.date)
-            .push_bind(*half)
-            .push_bind(order_id)
-            .push_bind(expires_at);
-    });
-    match insert.build().execute(&mut *conn).await {
-        Ok(_) => Ok(()),
-        Err(err) if violated_unique_index(&err, &[SLOT_CLAIMS_PRIMARY]).is_some() => {
-            Err(AppError::Conflict {
-                code: ConflictCode::SlotUnavailable,
-                detail: "the slot is already booked for that date".into(),
-            })
-        }
-        Err(err) => Err(err.into()),
-    }
-}
 
 /// Makes an order's claims permanent (payment has started) and returns how many of them
 /// were still the order's own: fewer than `keys.halves` means a booking took over a claim
