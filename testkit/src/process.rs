@@ -50,3 +50,53 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         .expect("a target directory");
     profile_dir.join(name)
 }
+
+/// A `redis-server` of one test's own on a free port, without persistence, so the test can
+/// stop and restart it as a failover or an upgrade would.
+pub struct RedisServer {
+    port: u16,
+    process: Option<ChildProcess>,
+}
+
+impl RedisServer {
+    pub async fn start() -> Self {
+        let mut server = Self {
+            port: free_port(),
+            process: None,
+        };
+        server.run().await;
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (its data is gone, as after a failover to an empty replica).
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same port and waits until it answers.
+    pub async fn run(&mut self) {
+        self.process = Some(ChildProcess::spawn(
+            Command::new("redis-server")
+                .args(["--port", &self.port.to_string()])
+                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .stdout(std::process::Stdio::null()),
+        ));
+        let url = self.url();
+        crate::eventually(10, "the test's redis-server to answer", || {
+            let url = url.clone();
+            async move {
+                let client = redis::Client::open(url).ok()?;
+                let mut connection = client.get_multiplexed_async_connection().await.ok()?;
+                redis::cmd("PING")
+                    .query_async::<String>(&mut connection)
+                    .await
+                    .ok()
+            }
+        })
+        .await;
+    }
+}

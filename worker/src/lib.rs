@@ -101,26 +101,88 @@ impl Worker {
         };
         let ticks: RedisStorage<Sweep> = storage(&context);
         let scheduler = tokio::spawn(push_ticks(schedule, ticks));
-        // Unique per process start: apalis refuses a name whose heartbeat is still fresh.
-        let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-        tracing::info!(worker.instance = %instance, "worker ready");
-        let monitor = Monitor::new();
-        let monitor = register::<SettlePayment>(monitor, &context, &instance);
-        let monitor = register::<Sweep>(monitor, &context, &instance);
-        let monitor = register::<ProcessImage>(monitor, &context, &instance);
-        let monitor = register::<ProcessReviewImage>(monitor, &context, &instance);
-        let monitor = register::<DeleteObjects>(monitor, &context, &instance)
-            .shutdown_timeout(Duration::from_secs(30));
-        let result = monitor
-            .run_with_signal(async move {
-                shutdown.await;
-                tracing::info!("worker stopping");
-                Ok(())
-            })
-            .await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("worker stopping");
+            let _ = stop.send(true);
+        });
+        // A lost Redis connection ends the apalis workers with an error. That is no reason to
+        // exit: the whole set of workers stops, and starts again once Redis answers.
+        let mut outage = Backoff::default();
+        let result = loop {
+            // Unique per start: apalis refuses a name whose heartbeat is still fresh.
+            let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+            let (failed, mut failure) = tokio::sync::mpsc::unbounded_channel();
+            let monitor = Monitor::new();
+            let monitor = register::<SettlePayment>(monitor, &context, &instance);
+            let monitor = register::<Sweep>(monitor, &context, &instance);
+            let monitor = register::<ProcessImage>(monitor, &context, &instance);
+            let monitor = register::<ProcessReviewImage>(monitor, &context, &instance);
+            let monitor = register::<DeleteObjects>(monitor, &context, &instance)
+                .should_restart(move |worker, error| {
+                    tracing::error!(worker = %worker.name(), error = %error, "a job worker failed; restarting the workers");
+                    let _ = failed.send(());
+                    false
+                })
+                .shutdown_timeout(Duration::from_secs(30));
+            tracing::info!(worker.instance = %instance, "worker ready");
+            let mut stopped = stopping.clone();
+            let result = monitor
+                .run_with_signal(async move {
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => {}
+                        _ = failure.recv() => {}
+                    }
+                    Ok(())
+                })
+                .await;
+            if *stopping.borrow() {
+                break result;
+            }
+            outage.wait_for_redis(&context.redis, &stopping).await;
+            if *stopping.borrow() {
+                break Ok(());
+            }
+        };
         scheduler.abort();
         self.pool.close().await;
         result.context("running the job workers")
+    }
+}
+
+/// Waits, with a growing pause (1 s up to 10 s), until Redis answers a PING again.
+#[derive(Default)]
+struct Backoff {
+    pause: Duration,
+}
+
+impl Backoff {
+    async fn wait_for_redis(
+        &mut self,
+        redis: &ConnectionManager,
+        stopping: &tokio::sync::watch::Receiver<bool>,
+    ) {
+        let started = std::time::Instant::now();
+        loop {
+            self.pause = (self.pause * 2).clamp(Duration::from_secs(1), Duration::from_secs(10));
+            tokio::time::sleep(self.pause).await;
+            if *stopping.borrow() {
+                return;
+            }
+            let mut connection = redis.clone();
+            let ping = redis::cmd("PING");
+            let answer = ping.query_async::<String>(&mut connection);
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), answer).await {
+                tracing::info!(
+                    outage_ms = started.elapsed().as_millis() as u64,
+                    "Redis answers again; starting the job workers"
+                );
+                self.pause = Duration::ZERO;
+                return;
+            }
+            tracing::warn!("Redis still does not answer; the job workers wait");
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use spacecloud_common::{
     domain::{BookerInput, Slot},
     jobs::{JobQueues, SettlePayment},
 };
-use spacecloud_testkit::process::ChildProcess;
+use spacecloud_testkit::process::{ChildProcess, RedisServer};
 use sqlx::{Acquire, MySqlPool};
 
 fn start_worker(settings: &Settings) -> ChildProcess {
@@ -155,9 +155,14 @@ struct BookingFixture {
 
 impl BookingFixture {
     async fn new(guests: usize) -> Self {
+        Self::with_redis(guests, &spacecloud_testkit::redis_url()).await
+    }
+
+    async fn with_redis(guests: usize, redis_url: &str) -> Self {
         let env = TestEnvironment::new(&[
             ("SWEEP_SCHEDULE", "*/1 * * * * *"),
             ("STUCK_PAYMENT_SECONDS", "1"),
+            ("REDIS_URL", redis_url),
         ])
         .await;
         let pool = &env.pool;
@@ -518,4 +523,98 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// Redis restarted (its data gone, as after a failover) while payments are queued and the
+/// sweep runs: the worker process keeps running, starts its job workers again once Redis
+/// answers, and every payment ends `completed`, charged once; the ones whose jobs Redis lost
+/// are recovered by the sweep from MySQL.
+#[tokio::test]
+async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
+    let mut redis = RedisServer::start().await;
+    let fixture = BookingFixture::with_redis(6, &redis.url()).await;
+    let mut orders = Vec::new();
+    for (n, guest) in fixture.guests.iter().enumerate() {
+        let order_id = fixture
+            .hold(*guest, n as u64 + 1, chrono::Duration::minutes(10))
+            .await;
+        orders.push((*guest, order_id));
+    }
+    let queues = JobQueues::new(&fixture.env.settings);
+    let (running, rest) = orders.split_at(2);
+    let (in_flight, after) = rest.split_at(2);
+    let mut worker = start_worker(&fixture.env.settings);
+    for (guest, order_id) in running {
+        booking::pay(
+            &fixture.env.pool,
+            &queues,
+            *guest,
+            *order_id,
+            None,
+            &fixture.clock,
+        )
+        .await
+        .unwrap();
+    }
+    wait_until(30, "the worker to settle the first payments", || async {
+        let mut done = true;
+        for (_, order_id) in running {
+            done &= fixture.status(*order_id).await == "completed";
+        }
+        done
+    })
+    .await;
+    // Payments whose jobs are in Redis when it goes away with its data.
+    for (guest, order_id) in in_flight {
+        booking::pay(
+            &fixture.env.pool,
+            &queues,
+            *guest,
+            *order_id,
+            None,
+            &fixture.clock,
+        )
+        .await
+        .unwrap();
+    }
+    redis.stop();
+    redis.run().await;
+    for (guest, order_id) in after {
+        booking::pay(
+            &fixture.env.pool,
+            &queues,
+            *guest,
+            *order_id,
+            None,
+            &fixture.clock,
+        )
+        .await
+        .unwrap();
+    }
+    wait_until(
+        60,
+        "every payment to complete after the restart",
+        || async {
+            let mut done = true;
+            for (_, order_id) in &orders {
+                done &= fixture.status(*order_id).await == "completed";
+            }
+            done
+        },
+    )
+    .await;
+    for (guest, order_id) in &orders {
+        assert_eq!(
+            fixture.points(*guest).await,
+            100_000 - 25_000,
+            "charged once"
+        );
+        assert_eq!(fixture.transitions_to(*order_id, "completed").await, 1);
+    }
+    assert!(
+        worker.0.try_wait().unwrap().is_none(),
+        "the worker process survived the outage"
+    );
+    drop(worker);
+    fixture.env.remove().await;
 }
