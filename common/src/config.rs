@@ -114,6 +114,9 @@ pub struct JobSettings {
     pub stuck_payment_seconds: u32,
     /// `JOB_POLL_MS`: how often an idle worker looks for new jobs (default 50).
     pub poll_ms: u64,
+    /// `WORKER_HTTP_ADDR`: where a worker process serves `/healthz`, `/readyz` and `/metrics`
+    /// (default unset: no HTTP server).
+    pub worker_http_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +202,10 @@ impl Settings {
                 sweep_schedule: reader.string("SWEEP_SCHEDULE", "0 * * * * *"),
                 stuck_payment_seconds: reader.parse("STUCK_PAYMENT_SECONDS", "180")?,
                 poll_ms: reader.parse("JOB_POLL_MS", "50")?,
+                worker_http_addr: match reader.string("WORKER_HTTP_ADDR", "").as_str() {
+                    "" => None,
+                    _ => Some(reader.parse("WORKER_HTTP_ADDR", "")?),
+                },
             },
             kakao: KakaoSettings {
                 api_base: reader

@@ -182,11 +182,17 @@ fn queue_error(reason: &str) -> AppError {
 pub struct SweepReport {
     pub holds_expired: u64,
     pub settlements_requeued: usize,
+    pub photos_requeued: usize,
     pub idempotency_keys_purged: u64,
 }
 
-/// The periodic sweep: expires holds that ran out, re-enqueues settlements that were lost and
-/// forgets old idempotency keys. Safe to run in several workers at once.
+/// A photo still `processing` this long after its upload has lost its job (Redis flushed or
+/// failed over): the sweep queues it again. Its job ends it `ready`, or `failed` when its
+/// staged bytes are gone too; a job that was merely slow finds it done and does nothing.
+pub const STUCK_PHOTO_MINUTES: i64 = 15;
+
+/// The periodic sweep: expires holds that ran out, re-enqueues settlements and photos whose
+/// jobs were lost, and forgets old idempotency keys. Safe to run in several workers at once.
 pub async fn sweep(
     pool: &sqlx::MySqlPool,
     queues: &JobQueues,
@@ -200,11 +206,20 @@ pub async fn sweep(
         queues.enqueue(SettlePayment { order_id }).await?;
     }
     let mut conn = pool.acquire().await?;
+    let photos = crate::db::images::stuck_processing(
+        &mut conn,
+        now - chrono::Duration::minutes(STUCK_PHOTO_MINUTES),
+    )
+    .await?;
+    for &image_id in &photos {
+        queues.enqueue(ProcessImage { image_id }).await?;
+    }
     let idempotency_keys_purged =
         crate::booking::idempotency::purge_expired(&mut conn, now).await?;
     Ok(SweepReport {
         holds_expired,
         settlements_requeued: stuck.len(),
+        photos_requeued: photos.len(),
         idempotency_keys_purged,
     })
 }

@@ -5,6 +5,7 @@
 //! in-flight jobs finish (up to 30 s). Each job's handler and retry policy is a file of
 //! `jobs/`.
 
+mod health;
 mod jobs;
 mod polling;
 
@@ -99,6 +100,10 @@ impl Worker {
             payments: PointsProvider,
             stuck_after: chrono::Duration::seconds(i64::from(jobs_settings.stuck_payment_seconds)),
         };
+        let polling = health::Polling::default();
+        if let Some(address) = jobs_settings.worker_http_addr {
+            health::serve(address, context.clone(), polling.clone());
+        }
         let ticks: RedisStorage<Sweep> = storage(&context);
         let scheduler = tokio::spawn(push_ticks(schedule, ticks));
         let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -127,6 +132,7 @@ impl Worker {
                 })
                 .shutdown_timeout(Duration::from_secs(30));
             tracing::info!(worker.instance = %instance, "worker ready");
+            polling.set(true);
             let mut stopped = stopping.clone();
             let result = monitor
                 .run_with_signal(async move {
@@ -137,6 +143,7 @@ impl Worker {
                     Ok(())
                 })
                 .await;
+            polling.set(false);
             if *stopping.borrow() {
                 break result;
             }

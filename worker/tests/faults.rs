@@ -35,6 +35,14 @@ fn start_worker(settings: &Settings) -> ChildProcess {
                 settings.jobs.stuck_payment_seconds.to_string(),
             )
             .env("JOB_POLL_MS", "20")
+            .env(
+                "WORKER_HTTP_ADDR",
+                settings
+                    .jobs
+                    .worker_http_addr
+                    .map(|address| address.to_string())
+                    .unwrap_or_default(),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
@@ -617,4 +625,67 @@ async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
     );
     drop(worker);
     fixture.env.remove().await;
+}
+
+/// The worker's own probes, as an orchestrator reads them: alive, ready while Redis, MySQL
+/// and the job workers are, not ready during a Redis outage and ready again after it; and
+/// Prometheus metrics of its jobs and queues.
+#[tokio::test]
+async fn the_worker_reports_its_health_and_metrics_through_an_outage() {
+    let mut redis = RedisServer::start().await;
+    let port = spacecloud_testkit::process::free_port();
+    let address = format!("127.0.0.1:{port}");
+    let env = TestEnvironment::new(&[
+        ("SWEEP_SCHEDULE", "*/1 * * * * *"),
+        ("REDIS_URL", &redis.url()),
+        ("WORKER_HTTP_ADDR", &address),
+    ])
+    .await;
+    let worker = start_worker(&env.settings);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let probe = |path: &'static str| {
+        let client = client.clone();
+        let url = format!("http://{address}{path}");
+        async move {
+            let response = client.get(url).send().await.ok()?;
+            let status = response.status().as_u16();
+            Some((status, response.text().await.ok()?))
+        }
+    };
+    let ready = |expected: u16| {
+        let probe = &probe;
+        async move {
+            wait_until(30, "/readyz to answer as expected", || async {
+                probe("/readyz")
+                    .await
+                    .is_some_and(|(status, _)| status == expected)
+            })
+            .await
+        }
+    };
+    ready(200).await;
+    assert_eq!(probe("/healthz").await.map(|(status, _)| status), Some(200));
+    wait_until(30, "a sweep to be counted", || async {
+        probe("/metrics").await.is_some_and(|(_, body)| {
+            body.contains(r#"worker_jobs_total{job="sweep",outcome="done"}"#)
+                && body.contains("worker_last_sweep_timestamp_seconds")
+                && body.contains(r#"worker_queue_depth{job="settle_payment"}"#)
+        })
+    })
+    .await;
+
+    redis.stop();
+    ready(503).await;
+    assert_eq!(
+        probe("/healthz").await.map(|(status, _)| status),
+        Some(200),
+        "alive through the outage"
+    );
+    redis.run().await;
+    ready(200).await;
+    drop(worker);
+    env.remove().await;
 }

@@ -747,3 +747,84 @@ async fn two_concurrent_patches_both_apply() {
         .map(|option| option["price"].clone());
     assert_eq!(day_price, Some(Value::from(45000)), "{}", detail.body);
 }
+
+/// Redis loses the photo jobs (a flush or a failover): the sweep queues photos that stayed
+/// `processing` for long again. One whose staged bytes survived ends `ready`; one whose bytes
+/// went too ends `failed` with a reason the host reads, and no longer counts as pending.
+#[tokio::test]
+async fn photos_whose_jobs_were_lost_end_ready_or_failed() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![
+                (encoded(200, 100, ImageFormat::Png), "kept.png"),
+                (encoded(100, 200, ImageFormat::Png), "lost.png"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let images: Vec<u64> = created.body["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| image["id"].as_u64().unwrap())
+        .collect();
+    let prefix = app.state.settings.jobs.queue_prefix.clone();
+    let mut redis = app.state.jobs.connection().await.unwrap();
+    let queued: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:process_image*"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(!queued.is_empty(), "the upload queued its jobs");
+    let _: () = redis::cmd("DEL")
+        .arg(queued)
+        .arg(format!("{prefix}:staged_image:{}", images[1]))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE space_images SET updated_at = ? WHERE space_id = ?")
+        .bind(chrono::Utc::now() - chrono::Duration::hours(1))
+        .bind(created.body["id"].as_u64().unwrap())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    app.start_worker().await;
+    let space = app
+        .eventually(60, "both photos to leave `processing`", || async {
+            let space = my_space(&app, &host).await;
+            let statuses: Vec<&str> = space["images"]
+                .as_array()?
+                .iter()
+                .filter_map(|image| image["status"].as_str())
+                .collect();
+            (statuses.len() == 2 && !statuses.contains(&"processing")).then_some(space)
+        })
+        .await;
+    let status_of = |id: u64| {
+        space["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|image| image["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(status_of(images[0])["status"], "ready", "{space}");
+    let lost = status_of(images[1]);
+    assert_eq!(lost["status"], "failed", "{space}");
+    assert!(
+        lost["failure_reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("expired")),
+        "{lost}"
+    );
+}

@@ -205,6 +205,21 @@ pub async fn live_references(
     query.build_query_scalar().fetch_one(&mut *conn).await
 }
 
+/// Live photos still `processing` since before `before` (at most 1,000, oldest first).
+pub async fn stuck_processing(
+    conn: &mut MySqlConnection,
+    before: DateTime<Utc>,
+) -> Result<Vec<u64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM space_images WHERE status = ? AND updated_at <= ? \
+         AND deleted_at IS NULL ORDER BY updated_at LIMIT 1000",
+    )
+    .bind(ImageStatus::Processing)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,13 +59,19 @@ pub(crate) async fn handle<H: Handler>(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     let attempt = attempt.current();
-    match job.clone().run(&context, attempt).await {
-        Ok(()) => Ok(()),
+    let started = std::time::Instant::now();
+    let outcome = job.clone().run(&context, attempt).await;
+    metrics::histogram!("worker_job_duration_seconds", "job" => H::NAME)
+        .record(started.elapsed().as_secs_f64());
+    let (result, label) = match outcome {
+        Ok(()) => (Ok(()), "done"),
         Err(error) if attempt >= H::ATTEMPTS => match job.exhausted(&context, error).await {
-            Ok(()) => Ok(()),
+            Ok(()) => (Ok(()), "gave_up"),
             // Straight to the dead-letter queue: no further re-delivery.
-            Err(error) => Err(AbortError::new(error).into()),
+            Err(error) => (Err(AbortError::new(error).into()), "gave_up"),
         },
-        Err(error) => Err(error),
-    }
+        Err(error) => (Err(error), "retried"),
+    };
+    metrics::counter!("worker_jobs_total", "job" => H::NAME, "outcome" => label).increment(1);
+    result
 }

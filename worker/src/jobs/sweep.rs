@@ -29,8 +29,14 @@ impl Handler for Sweep {
             sweep.tick = self.timestamp,
             orders.expired = report.holds_expired,
             settlements.requeued = report.settlements_requeued,
+            photos.requeued = report.photos_requeued,
             idempotency_keys.purged = report.idempotency_keys_purged,
             "sweep done"
+        );
+        metrics::gauge!("worker_last_sweep_timestamp_seconds").set(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |elapsed| elapsed.as_secs_f64()),
         );
         Ok(())
     }
