@@ -324,6 +324,7 @@ pub async fn delete_image(
     if keys.is_empty() {
         return Err(AppError::NotFound("image"));
     }
+    db::object_deletions::record(&mut tx, &keys, now).await?;
     queues.enqueue(DeleteObjects { keys }).await?;
     tx.commit().await?;
     Ok(())
@@ -349,6 +350,7 @@ pub async fn delete_space(
     .await?;
     let keys = db::images::soft_delete(&mut tx, space_id, None, now).await?;
     if !keys.is_empty() {
+        db::object_deletions::record(&mut tx, &keys, now).await?;
         queues.enqueue(DeleteObjects { keys }).await?;
     }
     tx.commit().await?;

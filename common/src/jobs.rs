@@ -183,6 +183,7 @@ pub struct SweepReport {
     pub holds_expired: u64,
     pub settlements_requeued: usize,
     pub photos_requeued: usize,
+    pub deletions_requeued: usize,
     pub idempotency_keys_purged: u64,
 }
 
@@ -190,6 +191,10 @@ pub struct SweepReport {
 /// failed over): the sweep queues it again. Its job ends it `ready`, or `failed` when its
 /// staged bytes are gone too; a job that was merely slow finds it done and does nothing.
 pub const STUCK_PHOTO_MINUTES: i64 = 15;
+
+/// A recorded object deletion still there this long after its rows were deleted has lost its
+/// job: the sweep queues it again.
+pub const OVERDUE_DELETION_MINUTES: i64 = 10;
 
 /// The periodic sweep: expires holds that ran out, re-enqueues settlements and photos whose
 /// jobs were lost, and forgets old idempotency keys. Safe to run in several workers at once.
@@ -214,12 +219,26 @@ pub async fn sweep(
     for &image_id in &photos {
         queues.enqueue(ProcessImage { image_id }).await?;
     }
+    let overdue = crate::db::object_deletions::overdue(
+        &mut conn,
+        now - chrono::Duration::minutes(OVERDUE_DELETION_MINUTES),
+        1000,
+    )
+    .await?;
+    for keys in overdue.chunks(100) {
+        queues
+            .enqueue(DeleteObjects {
+                keys: keys.to_vec(),
+            })
+            .await?;
+    }
     let idempotency_keys_purged =
         crate::booking::idempotency::purge_expired(&mut conn, now).await?;
     Ok(SweepReport {
         holds_expired,
         settlements_requeued: stuck.len(),
         photos_requeued: photos.len(),
+        deletions_requeued: overdue.len(),
         idempotency_keys_purged,
     })
 }

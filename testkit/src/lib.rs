@@ -82,8 +82,10 @@ pub async fn drop_database(name: &str) {
     };
     let _ = pool.execute("SET SESSION lock_wait_timeout = 5").await;
     for _ in 0..5 {
-        let sessions: Vec<u64> = sqlx::query_scalar(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
+        // CAST: MariaDB reports ID as a signed BIGINT, MySQL as unsigned.
+        let sessions: Vec<i64> = sqlx::query_scalar(
+            "SELECT CAST(ID AS SIGNED) FROM information_schema.PROCESSLIST \
+             WHERE DB = ? AND ID <> CONNECTION_ID()",
         )
         .bind(name)
         .fetch_all(&pool)

@@ -828,3 +828,83 @@ async fn photos_whose_jobs_were_lost_end_ready_or_failed() {
         "{lost}"
     );
 }
+
+/// Redis loses a deletion job: the objects stay recorded in MySQL, and the sweep queues the
+/// deletion again once it is overdue; the objects leave storage and the record goes.
+#[tokio::test]
+async fn a_deletion_whose_job_was_lost_still_removes_the_objects() {
+    let app = spawn_app_with(TestAppOptions {
+        with_s3: true,
+        ..TestAppOptions::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(
+            &reference,
+            vec![(encoded(200, 100, ImageFormat::Png), "a.png")],
+        ),
+    )
+    .await;
+    let space_id = created.body["id"].as_u64().unwrap();
+    app.start_worker().await;
+    let image_id = app
+        .eventually(30, "the photo to be ready", || async {
+            let space = my_space(&app, &host).await;
+            (space["images"][0]["status"] == "ready").then(|| space["images"][0]["id"].as_u64())?
+        })
+        .await;
+    let keys: Vec<String> = {
+        let row: (String, String, String) = sqlx::query_as(
+            "SELECT original_key, web_key, thumbnail_key FROM space_images WHERE id = ?",
+        )
+        .bind(image_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        vec![row.0, row.1, row.2]
+    };
+    let s3 = app.s3.as_ref().unwrap();
+    for key in &keys {
+        assert!(s3.object(key).await.is_some());
+    }
+
+    // The deletion commits its record as the API does, but its job is lost with Redis: here
+    // it is never queued at all.
+    let mut tx = app.pool.begin().await.unwrap();
+    let deleted = spacecloud_common::db::images::soft_delete(
+        &mut tx,
+        space_id,
+        Some(image_id),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deleted.len(), 3);
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    spacecloud_common::db::object_deletions::record(&mut tx, &deleted, long_ago)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    app.eventually(60, "the sweep to remove the objects", || async {
+        let mut gone = true;
+        for key in &keys {
+            gone &= s3.object(key).await.is_none();
+        }
+        gone.then_some(())
+    })
+    .await;
+    app.eventually(10, "the record to be forgotten", || async {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM object_deletions")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        (left == 0).then_some(())
+    })
+    .await;
+}

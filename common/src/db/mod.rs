@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod images;
+pub mod object_deletions;
 pub mod orders;
 pub mod refresh_tokens;
 pub mod spaces;

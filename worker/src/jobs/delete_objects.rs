@@ -19,14 +19,23 @@ impl Handler for DeleteObjects {
     }
 
     async fn run(self, context: &JobContext, _attempt: usize) -> Result<(), BoxDynError> {
-        // Queued inside the transaction that soft-deletes the rows: until that commits the
-        // objects are still in use, and if it rolled back they must stay.
-        if still_in_use(context, &self).await? {
-            return Err("the objects' rows are not deleted yet".into());
+        let mut conn = context.pool.acquire().await?;
+        let recorded = db::object_deletions::recorded(&mut conn, &self.keys).await?;
+        drop(conn);
+        if recorded.is_empty() {
+            // Queued inside the transaction that deletes the rows: until it commits the
+            // objects are still in use (and if it rolled back they must stay). Or an earlier
+            // delivery finished the work.
+            if still_in_use(context, &self).await? {
+                return Err("the objects' rows are not deleted yet".into());
+            }
+            return Ok(());
         }
-        for key in &self.keys {
+        for key in &recorded {
             context.storage.delete(key).await?;
         }
+        let mut conn = context.pool.acquire().await?;
+        db::object_deletions::forget(&mut conn, &recorded).await?;
         Ok(())
     }
 
@@ -38,7 +47,7 @@ impl Handler for DeleteObjects {
             );
             return Ok(());
         }
-        tracing::error!(objects = self.keys.len(), error = %error, "stored objects could not be deleted");
+        tracing::error!(objects = self.keys.len(), error = %error, "stored objects not deleted yet; the sweep queues them again");
         Err(error)
     }
 }

@@ -30,6 +30,7 @@ impl Handler for Sweep {
             orders.expired = report.holds_expired,
             settlements.requeued = report.settlements_requeued,
             photos.requeued = report.photos_requeued,
+            deletions.requeued = report.deletions_requeued,
             idempotency_keys.purged = report.idempotency_keys_purged,
             "sweep done"
         );
