@@ -316,6 +316,21 @@ pub async fn review_photo(
     .await
 }
 
+/// Reviews whose photo is still `processing` since before `before` (at most 1,000).
+pub async fn stuck_review_photos(
+    conn: &mut MySqlConnection,
+    before: DateTime<Utc>,
+) -> Result<Vec<u64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM reviews WHERE image_status = ? AND created_at <= ? \
+         ORDER BY created_at LIMIT 1000",
+    )
+    .bind(ImageStatus::Processing)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// Records the outcome of a review photo's processing; only a `processing` photo changes.
 pub async fn finish_review_photo(
     conn: &mut MySqlConnection,

@@ -211,13 +211,14 @@ pub async fn sweep(
         queues.enqueue(SettlePayment { order_id }).await?;
     }
     let mut conn = pool.acquire().await?;
-    let photos = crate::db::images::stuck_processing(
-        &mut conn,
-        now - chrono::Duration::minutes(STUCK_PHOTO_MINUTES),
-    )
-    .await?;
+    let stuck_since = now - chrono::Duration::minutes(STUCK_PHOTO_MINUTES);
+    let photos = crate::db::images::stuck_processing(&mut conn, stuck_since).await?;
     for &image_id in &photos {
         queues.enqueue(ProcessImage { image_id }).await?;
+    }
+    let review_photos = crate::engagement::stuck_review_photos(&mut conn, stuck_since).await?;
+    for &review_id in &review_photos {
+        queues.enqueue(ProcessReviewImage { review_id }).await?;
     }
     let overdue = crate::db::object_deletions::overdue(
         &mut conn,
@@ -237,7 +238,7 @@ pub async fn sweep(
     Ok(SweepReport {
         holds_expired,
         settlements_requeued: stuck.len(),
-        photos_requeued: photos.len(),
+        photos_requeued: photos.len() + review_photos.len(),
         deletions_requeued: overdue.len(),
         idempotency_keys_purged,
     })

@@ -358,3 +358,75 @@ async fn a_review_photo_goes_through_the_pipeline() {
     let image = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
     assert_eq!((image.width(), image.height()), (900, 600));
 }
+
+/// Redis loses a review photo's job: the sweep queues photos still `processing` long after
+/// their review again, and the photo is shown.
+#[tokio::test]
+async fn a_review_photo_whose_job_was_lost_is_processed_by_the_sweep() {
+    let app = spawn_app().await;
+    let (space_id, option_id) = space(&app).await;
+    let guest = app.login_as(901, "photographer").await;
+    app.insert_order(new_order(
+        guest.user_id,
+        space_id,
+        option_id,
+        Slot::Day,
+        app.today(),
+        OrderStatus::Completed,
+        Utc::now() + Duration::minutes(10),
+    ))
+    .await
+    .unwrap();
+    let mut photo = Vec::new();
+    image::DynamicImage::new_rgb8(300, 200)
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("grade", "4")
+        .text("content", "사진")
+        .part(
+            "image",
+            reqwest::multipart::Part::bytes(photo).file_name("r.jpg"),
+        );
+    let created = crate::helpers::Reply::read(
+        app.client
+            .post(format!("{}/api/v1/spaces/{space_id}/reviews", app.address))
+            .bearer_auth(&guest.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let prefix = app.state.settings.jobs.queue_prefix.clone();
+    let mut redis = app.state.jobs.connection().await.unwrap();
+    let queued: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:process_review_image*"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(!queued.is_empty(), "the review queued its photo");
+    let _: () = redis::cmd("DEL")
+        .arg(queued)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE reviews SET created_at = ?")
+        .bind(Utc::now() - Duration::hours(1))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    app.start_worker().await;
+    app.eventually(60, "the review photo to be shown", || async {
+        let listed = app.get(&format!("/api/v1/spaces/{space_id}/reviews")).await;
+        listed.body["items"][0]["image_url"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+}
