@@ -9,14 +9,14 @@ use poem_openapi::{
 };
 use spacecloud_common::{
     db::{self, spaces},
-    domain::Page,
+    domain::{ImageStatus, Page},
     error::AppError,
     hosting::{self, CheckedImage, SpaceInput, UploadRejected},
 };
 
 use super::{
     ApiTags,
-    spaces::{ImageStatusDto, SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
+    spaces::{SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
 };
 use crate::{auth::BearerAuth, error::Problem, error_responses, state::AppState};
 
@@ -54,7 +54,7 @@ struct ImagesForm {
 #[derive(Object, Debug)]
 struct AcceptedImage {
     id: u64,
-    status: ImageStatusDto,
+    status: ImageStatus,
 }
 
 #[derive(Object, Debug)]
@@ -217,7 +217,7 @@ impl HostingApi {
             ids.into_iter()
                 .map(|id| AcceptedImage {
                     id,
-                    status: ImageStatusDto::Processing,
+                    status: ImageStatus::Processing,
                 })
                 .collect(),
         )))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
 };
@@ -19,43 +19,6 @@ use super::{ApiTags, spaces::SlotDto};
 use crate::{auth::BearerAuth, error_responses, state::AppState};
 
 pub struct OrdersApi;
-
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "OrderStatus", rename_all = "snake_case")]
-pub enum OrderStatusDto {
-    Waiting,
-    PaymentPending,
-    Completed,
-    Failed,
-    Expired,
-    Canceled,
-}
-
-impl From<OrderStatus> for OrderStatusDto {
-    fn from(status: OrderStatus) -> Self {
-        match status {
-            OrderStatus::Waiting => Self::Waiting,
-            OrderStatus::PaymentPending => Self::PaymentPending,
-            OrderStatus::Completed => Self::Completed,
-            OrderStatus::Failed => Self::Failed,
-            OrderStatus::Expired => Self::Expired,
-            OrderStatus::Canceled => Self::Canceled,
-        }
-    }
-}
-
-impl From<OrderStatusDto> for OrderStatus {
-    fn from(status: OrderStatusDto) -> Self {
-        match status {
-            OrderStatusDto::Waiting => Self::Waiting,
-            OrderStatusDto::PaymentPending => Self::PaymentPending,
-            OrderStatusDto::Completed => Self::Completed,
-            OrderStatusDto::Failed => Self::Failed,
-            OrderStatusDto::Expired => Self::Expired,
-            OrderStatusDto::Canceled => Self::Canceled,
-        }
-    }
-}
 
 #[derive(Object, Debug)]
 struct OrderRequest {
@@ -82,61 +45,19 @@ struct OrderOption {
     price: i64,
 }
 
-/// Why an order changed status.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "OrderEventCause", rename_all = "snake_case")]
-pub enum OrderEventCauseDto {
-    Seed,
-    Booked,
-    PaymentRequested,
-    PaymentSettled,
-    InsufficientPoints,
-    HoldExpired,
-    CanceledByGuest,
-}
-
-impl From<OrderEventCause> for OrderEventCauseDto {
-    fn from(cause: OrderEventCause) -> Self {
-        match cause {
-            OrderEventCause::Seeded => Self::Seed,
-            OrderEventCause::Booked => Self::Booked,
-            OrderEventCause::PaymentRequested => Self::PaymentRequested,
-            OrderEventCause::PaymentSettled => Self::PaymentSettled,
-            OrderEventCause::InsufficientPoints => Self::InsufficientPoints,
-            OrderEventCause::HoldExpired => Self::HoldExpired,
-            OrderEventCause::CanceledByGuest => Self::CanceledByGuest,
-        }
-    }
-}
-
-/// Why the payment of a `failed` order was declined.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "FailureReason", rename_all = "snake_case")]
-pub enum FailureReasonDto {
-    InsufficientPoints,
-}
-
-impl From<FailureReason> for FailureReasonDto {
-    fn from(reason: FailureReason) -> Self {
-        match reason {
-            FailureReason::InsufficientPoints => Self::InsufficientPoints,
-        }
-    }
-}
-
 #[derive(Object, Debug)]
 struct OrderEvent {
     /// Absent on the first entry (the order's creation).
-    from: Option<OrderStatusDto>,
-    to: OrderStatusDto,
-    cause: OrderEventCauseDto,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    cause: OrderEventCause,
     at: DateTime<Utc>,
 }
 
 #[derive(Object, Debug)]
 struct Order {
     id: u64,
-    status: OrderStatusDto,
+    status: OrderStatus,
     space: OrderSpace,
     option: OrderOption,
     date: NaiveDate,
@@ -146,7 +67,7 @@ struct Order {
     /// Until when a `waiting` order holds its slot unpaid.
     hold_expires_at: DateTime<Utc>,
     booker: BookerInput,
-    failure_reason: Option<FailureReasonDto>,
+    failure_reason: Option<FailureReason>,
     /// Points given back by a cancellation.
     refunded_points: Option<i64>,
     /// True once the order's date is before today (business time zone).
@@ -163,7 +84,7 @@ page_of!(OrderPage, Order);
 #[derive(Object, Debug)]
 struct PaymentAccepted {
     id: u64,
-    status: OrderStatusDto,
+    status: OrderStatus,
 }
 
 #[derive(ApiResponse)]
@@ -216,7 +137,7 @@ error_responses!(
 fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>>) -> Order {
     Order {
         id: row.id,
-        status: row.status.into(),
+        status: row.status,
         space: OrderSpace {
             id: row.space_id,
             title: row.space_title,
@@ -238,7 +159,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             purpose: row.booker_purpose,
             request: row.booker_request,
         },
-        failure_reason: row.failure_reason.map(Into::into),
+        failure_reason: row.failure_reason,
         refunded_points: row.refunded_points,
         is_past: row.date < state.clock.today(),
         created_at: row.created_at,
@@ -247,9 +168,9 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             events
                 .into_iter()
                 .map(|event| OrderEvent {
-                    from: event.from_status.map(Into::into),
-                    to: event.to_status.into(),
-                    cause: event.cause.into(),
+                    from: event.from_status,
+                    to: event.to_status,
+                    cause: event.cause,
                     at: event.created_at,
                 })
                 .collect()
@@ -268,17 +189,10 @@ async fn order_page(
     state: &AppState,
     conn: &mut sqlx::MySqlConnection,
     owner: OrderOwner,
-    status: Option<OrderStatusDto>,
+    status: Option<OrderStatus>,
     page: Page,
 ) -> Result<OrderPage, AppError> {
-    let (rows, total) = orders::list(
-        conn,
-        owner,
-        status.map(Into::into),
-        page.per_page(),
-        page.offset(),
-    )
-    .await?;
+    let (rows, total) = orders::list(conn, owner, status, page.per_page(), page.offset()).await?;
     Ok(OrderPage::new(
         rows.into_iter()
             .map(|row| order_dto(state, row, None))
@@ -386,7 +300,7 @@ impl OrdersApi {
         .await?;
         Ok(PaymentResponse::Accepted(Json(PaymentAccepted {
             id: id.0,
-            status: OrderStatusDto::PaymentPending,
+            status: OrderStatus::PaymentPending,
         })))
     }
 
@@ -420,7 +334,7 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        status: Query<Option<OrderStatusDto>>,
+        status: Query<Option<OrderStatus>>,
         page: Query<Option<i64>>,
         per_page: Query<Option<i64>>,
     ) -> Result<Json<OrderPage>, ReadOrderError> {
@@ -443,7 +357,7 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<u64>,
-        status: Query<Option<OrderStatusDto>>,
+        status: Query<Option<OrderStatus>>,
         page: Query<Option<i64>>,
         per_page: Query<Option<i64>>,
     ) -> Result<Json<OrderPage>, ReadOrderError> {

@@ -106,25 +106,6 @@ pub struct Host {
     pub nickname: String,
 }
 
-/// Where a photo is in processing: `processing` until stored, then `ready`, or `failed`.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "ImageStatus", rename_all = "snake_case")]
-pub enum ImageStatusDto {
-    Processing,
-    Ready,
-    Failed,
-}
-
-impl From<ImageStatus> for ImageStatusDto {
-    fn from(status: ImageStatus) -> Self {
-        match status {
-            ImageStatus::Processing => Self::Processing,
-            ImageStatus::Ready => Self::Ready,
-            ImageStatus::Failed => Self::Failed,
-        }
-    }
-}
-
 #[derive(Object, Debug)]
 pub struct SpaceImage {
     pub id: u64,
@@ -134,7 +115,7 @@ pub struct SpaceImage {
     pub width: Option<u32>,
     pub height: Option<u32>,
     #[oai(skip_serializing_if_is_none)]
-    pub status: Option<ImageStatusDto>,
+    pub status: Option<ImageStatus>,
     /// Why processing failed, for a `failed` image.
     #[oai(skip_serializing_if_is_none)]
     pub failure_reason: Option<String>,
@@ -159,7 +140,7 @@ impl SpaceImage {
                 .flatten(),
             width: image.width,
             height: image.height,
-            status: Some(image.status.into()),
+            status: Some(image.status),
             failure_reason: image.failure_reason,
         }
     }

@@ -2,8 +2,11 @@
 
 use super::column::{named_enum, text_column};
 
-/// `Processing` until the worker stored its renditions (`Ready`) or refused it (`Failed`).
+/// Where a photo is in processing: `processing` until the worker stored its renditions, then
+/// `ready`, or `failed` (with a reason the host reads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum ImageStatus {
     Processing,
     Ready,

@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::column::{named_enum, text_column};
 
-/// Where an order is in its life. `Waiting` (until its hold expires), `PaymentPending` and
-/// `Completed` block their slot; the rest free it.
+/// Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
+/// and `completed` block their slot; the rest free it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum OrderStatus {
     Waiting,
     PaymentPending,
@@ -54,8 +56,11 @@ text_column!(OrderStatus);
 
 /// Why an order moved from one status to another: its history's `cause`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum OrderEventCause {
     /// Written by `seed --bulk` (demo and benchmark data).
+    #[cfg_attr(feature = "openapi", oai(rename = "seed"))]
     Seeded,
     Booked,
     PaymentRequested,
@@ -94,6 +99,8 @@ text_column!(OrderEventCause);
 
 /// Why a payment was declined: the order's `failure_reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum FailureReason {
     InsufficientPoints,
 }
