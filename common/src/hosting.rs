@@ -247,11 +247,7 @@ pub async fn owned_space(
     host_id: u64,
     space_id: u64,
 ) -> Result<OwnedSpace, AppError> {
-    match spaces::host_of(conn, space_id).await? {
-        None => Err(AppError::NotFound("space")),
-        Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
-        Some(_) => Ok(OwnedSpace(space_id)),
-    }
+    hosted_by(spaces::host_of(conn, space_id).await?, host_id, space_id)
 }
 
 /// `owned_space`, holding the space's row locked until the caller's transaction ends.
@@ -260,7 +256,16 @@ async fn lock_owned_space(
     host_id: u64,
     space_id: u64,
 ) -> Result<OwnedSpace, AppError> {
-    match spaces::lock_host_of(conn, space_id).await? {
+    hosted_by(
+        spaces::lock_host_of(conn, space_id).await?,
+        host_id,
+        space_id,
+    )
+}
+
+/// The ownership rule itself, given the space's host (`None`: no such live space).
+fn hosted_by(host: Option<u64>, host_id: u64, space_id: u64) -> Result<OwnedSpace, AppError> {
+    match host {
         None => Err(AppError::NotFound("space")),
         Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
         Some(_) => Ok(OwnedSpace(space_id)),

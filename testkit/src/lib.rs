@@ -104,6 +104,22 @@ pub async fn drop_database(name: &str) {
     pool.close().await;
 }
 
+/// How many sessions of the database `database`, other than the asking one, are running a
+/// statement whose text is like `statement_like` (SQL `LIKE`): how a test sees that a request
+/// reached a lock it holds and waits there, without sleeping. (PROCESSLIST, not INNODB_TRX:
+/// MariaDB does not always list a waiting prepared statement there.)
+pub async fn sessions_running(pool: &sqlx::MySqlPool, database: &str, statement_like: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
+         WHERE DB = ? AND ID <> CONNECTION_ID() AND INFO LIKE ?",
+    )
+    .bind(database)
+    .bind(statement_like)
+    .fetch_one(pool)
+    .await
+    .expect("reading the process list")
+}
+
 /// Runs `cleanup` to completion from a `Drop` impl, which has no async context of its own.
 pub fn block_on_cleanup<F>(cleanup: F)
 where

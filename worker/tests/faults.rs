@@ -317,15 +317,7 @@ async fn a_worker_killed_mid_settlement_completes_the_order_once_after_restart()
         .unwrap();
     let first = start_worker(settings);
     wait_until(30, "the settlement to be in flight", || async {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
-             WHERE DB = ? AND INFO LIKE '%FOR UPDATE%' AND ID <> CONNECTION_ID()",
-        )
-        .bind(database)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        waiting > 0
+        spacecloud_testkit::sessions_running(pool, database, "%FOR UPDATE%").await > 0
     })
     .await;
     drop(first); // SIGKILL
@@ -729,17 +721,7 @@ async fn mysql_connections_killed_mid_settlement_complete_the_order_once() {
     wait_until(
         30,
         "the settlement to wait inside its transaction",
-        || async {
-            let waiting: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
-             WHERE DB = ? AND INFO LIKE '%FOR UPDATE%' AND ID <> CONNECTION_ID()",
-            )
-            .bind(database)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            waiting > 0
-        },
+        || async { spacecloud_testkit::sessions_running(pool, database, "%FOR UPDATE%").await > 0 },
     )
     .await;
     // Every session of the test's database but the one holding the lock: the worker's.

@@ -616,15 +616,9 @@ async fn a_payment_that_waited_past_its_hold_is_refused_and_the_slot_sold_once()
         .unwrap();
     let (paid, booked_b) = tokio::join!(pay(&app, &a, order_a, None), async {
         app.eventually(10, "A's payment waiting on the order row", || async {
-            // A session of this test's database blocked in the order's locking read (MariaDB
-            // lists a waiting prepared statement there, not always in INNODB_TRX).
-            let waiting: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() \
-                 AND INFO LIKE '%FROM orders WHERE id = ? FOR UPDATE%'",
-            )
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+            let waiting = app
+                .sessions_running("%FROM orders WHERE id = ? FOR UPDATE%")
+                .await;
             (waiting > 0).then_some(())
         })
         .await;

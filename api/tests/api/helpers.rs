@@ -222,6 +222,12 @@ impl TestApp {
         tokio::spawn(worker.run_until_stopped(std::future::pending()));
     }
 
+    /// Sessions of this test's database running a statement like `statement_like` (a request
+    /// waiting on a lock the test holds, say).
+    pub async fn sessions_running(&self, statement_like: &str) -> i64 {
+        spacecloud_testkit::sessions_running(&self.pool, &self.database, statement_like).await
+    }
+
     /// Polls `probe` until it returns `Some`, failing the test after `seconds`.
     pub async fn eventually<T, F, Fut>(&self, seconds: u64, what: &str, probe: F) -> T
     where

@@ -722,13 +722,7 @@ async fn two_concurrent_patches_both_apply() {
         patch(serde_json::json!({"price_day": 45000})),
         async {
             app.eventually(10, "both PATCHes waiting on the space's row", || async {
-                let waiting: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
-                     WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE '%spaces%'",
-                )
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+                let waiting = app.sessions_running("%spaces%").await;
                 (waiting >= 2).then_some(())
             })
             .await;

@@ -4,13 +4,13 @@
 //! whose clock runs ahead (it sees every hold as stale) work on the same rows.
 
 #[path = "../api/helpers.rs"]
-#[allow(
+#[expect(
     dead_code,
     reason = "shared with the api test binary, which uses all of it"
 )]
 mod helpers;
 #[path = "../api/telemetry.rs"]
-#[allow(
+#[expect(
     dead_code,
     reason = "shared with the api test binary, which uses all of it"
 )]
