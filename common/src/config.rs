@@ -112,6 +112,12 @@ pub struct JobSettings {
     /// `STUCK_PAYMENT_SECONDS`: a `payment_pending` order older than this is settled again
     /// (default 180).
     pub stuck_payment_seconds: u32,
+    /// `STUCK_PHOTO_SECONDS`: a photo (of a space or a review) still `processing` this long after
+    /// its upload is queued again (default 900).
+    pub stuck_photo_seconds: u32,
+    /// `OVERDUE_DELETION_SECONDS`: a recorded object deletion still pending this long is queued
+    /// again (default 600).
+    pub overdue_deletion_seconds: u32,
     /// `JOB_POLL_MS`: how often an idle worker looks for new jobs (default 50).
     pub poll_ms: u64,
     /// `WORKER_HTTP_ADDR`: where a worker process serves `/healthz`, `/readyz` and `/metrics`
@@ -201,6 +207,8 @@ impl Settings {
                 concurrency: reader.parse("WORKER_CONCURRENCY", "8")?,
                 sweep_schedule: reader.string("SWEEP_SCHEDULE", "0 * * * * *"),
                 stuck_payment_seconds: reader.parse("STUCK_PAYMENT_SECONDS", "180")?,
+                stuck_photo_seconds: reader.parse("STUCK_PHOTO_SECONDS", "900")?,
+                overdue_deletion_seconds: reader.parse("OVERDUE_DELETION_SECONDS", "600")?,
                 poll_ms: reader.parse("JOB_POLL_MS", "50")?,
                 worker_http_addr: match reader.string("WORKER_HTTP_ADDR", "").as_str() {
                     "" => None,

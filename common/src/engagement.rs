@@ -332,16 +332,17 @@ pub async fn stuck_review_photos(
 }
 
 /// Records the outcome of a review photo's processing; only a `processing` photo changes.
+/// Returns whether it did.
 pub async fn finish_review_photo(
     conn: &mut MySqlConnection,
     review_id: u64,
     size: Option<(u32, u32)>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let (status, width, height) = match size {
         Some((width, height)) => (ImageStatus::Ready, Some(width), Some(height)),
         None => (ImageStatus::Failed, None, None),
     };
-    sqlx::query(
+    let changed = sqlx::query(
         "UPDATE reviews SET image_status = ?, image_width = ?, image_height = ? \
          WHERE id = ? AND image_status = ?",
     )
@@ -352,7 +353,7 @@ pub async fn finish_review_photo(
     .bind(ImageStatus::Processing)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(changed.rows_affected() == 1)
 }
 
 #[cfg(test)]

@@ -187,31 +187,47 @@ pub struct SweepReport {
     pub idempotency_keys_purged: u64,
 }
 
-/// A photo still `processing` this long after its upload has lost its job (Redis flushed or
-/// failed over): the sweep queues it again. Its job ends it `ready`, or `failed` when its
-/// staged bytes are gone too; a job that was merely slow finds it done and does nothing.
-pub const STUCK_PHOTO_MINUTES: i64 = 15;
+/// How long work may wait before the sweep takes its job for lost (Redis flushed or failed
+/// over) and queues it again. Every job is idempotent, so a job that was merely slow finds its
+/// work done and does nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepBounds {
+    /// A `payment_pending` order this old is settled again.
+    pub stuck_payment: chrono::Duration,
+    /// A photo still `processing` this long after its upload is processed again: it ends
+    /// `ready`, or `failed` when its staged bytes are gone too.
+    pub stuck_photo: chrono::Duration,
+    /// A recorded object deletion still there this long after its rows were deleted.
+    pub overdue_deletion: chrono::Duration,
+}
 
-/// A recorded object deletion still there this long after its rows were deleted has lost its
-/// job: the sweep queues it again.
-pub const OVERDUE_DELETION_MINUTES: i64 = 10;
+impl SweepBounds {
+    pub fn from_settings(settings: &crate::config::JobSettings) -> Self {
+        let seconds = |value: u32| chrono::Duration::seconds(i64::from(value));
+        Self {
+            stuck_payment: seconds(settings.stuck_payment_seconds),
+            stuck_photo: seconds(settings.stuck_photo_seconds),
+            overdue_deletion: seconds(settings.overdue_deletion_seconds),
+        }
+    }
+}
 
 /// The periodic sweep: expires holds that ran out, re-enqueues settlements and photos whose
 /// jobs were lost, and forgets old idempotency keys. Safe to run in several workers at once.
 pub async fn sweep(
     pool: &sqlx::MySqlPool,
     queues: &JobQueues,
-    stuck_after: chrono::Duration,
+    bounds: SweepBounds,
     clock: &crate::clock::BusinessClock,
 ) -> Result<SweepReport, AppError> {
     let holds_expired = crate::booking::expire_holds(pool, clock).await?;
     let now = clock.now();
-    let stuck = crate::booking::stuck_payments(pool, now, stuck_after).await?;
+    let stuck = crate::booking::stuck_payments(pool, now, bounds.stuck_payment).await?;
     for &order_id in &stuck {
         queues.enqueue(SettlePayment { order_id }).await?;
     }
     let mut conn = pool.acquire().await?;
-    let stuck_since = now - chrono::Duration::minutes(STUCK_PHOTO_MINUTES);
+    let stuck_since = now - bounds.stuck_photo;
     let photos = crate::db::images::stuck_processing(&mut conn, stuck_since).await?;
     for &image_id in &photos {
         queues.enqueue(ProcessImage { image_id }).await?;
@@ -220,12 +236,9 @@ pub async fn sweep(
     for &review_id in &review_photos {
         queues.enqueue(ProcessReviewImage { review_id }).await?;
     }
-    let overdue = crate::db::object_deletions::overdue(
-        &mut conn,
-        now - chrono::Duration::minutes(OVERDUE_DELETION_MINUTES),
-        1000,
-    )
-    .await?;
+    let overdue =
+        crate::db::object_deletions::overdue(&mut conn, now - bounds.overdue_deletion, 1000)
+            .await?;
     for keys in overdue.chunks(100) {
         queues
             .enqueue(DeleteObjects {

@@ -43,7 +43,7 @@ struct JobContext {
     redis: ConnectionManager,
     prefix: String,
     clock: BusinessClock,
-    stuck_after: chrono::Duration,
+    sweep_bounds: spacecloud_common::jobs::SweepBounds,
     payments: PointsProvider,
     /// `WORKER_CONCURRENCY`: settlements or deletions at once.
     concurrency: usize,
@@ -98,7 +98,7 @@ impl Worker {
             prefix: prefix.clone(),
             clock: BusinessClock::new(self.settings.timezone),
             payments: PointsProvider,
-            stuck_after: chrono::Duration::seconds(i64::from(jobs_settings.stuck_payment_seconds)),
+            sweep_bounds: spacecloud_common::jobs::SweepBounds::from_settings(jobs_settings),
         };
         let polling = health::Polling::default();
         if let Some(address) = jobs_settings.worker_http_addr {
@@ -115,10 +115,14 @@ impl Worker {
         // A lost Redis connection ends the apalis workers with an error. That is no reason to
         // exit: the whole set of workers stops, and starts again once Redis answers.
         let mut outage = Backoff::default();
+        // Workers of an earlier start still finishing their jobs after a failure: the next
+        // start does not wait for them, so a photo being decoded does not hold up payments.
+        let mut draining = Vec::new();
         let result = loop {
+            draining.retain(|monitor: &tokio::task::JoinHandle<_>| !monitor.is_finished());
             // Unique per start: apalis refuses a name whose heartbeat is still fresh.
             let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-            let (failed, mut failure) = tokio::sync::mpsc::unbounded_channel();
+            let (failed, failure) = tokio::sync::watch::channel(false);
             let monitor = Monitor::new();
             let monitor = register::<SettlePayment>(monitor, &context, &instance);
             let monitor = register::<Sweep>(monitor, &context, &instance);
@@ -127,31 +131,44 @@ impl Worker {
             let monitor = register::<DeleteObjects>(monitor, &context, &instance)
                 .should_restart(move |worker, error| {
                     tracing::error!(worker = %worker.name(), error = %error, "a job worker failed; restarting the workers");
-                    let _ = failed.send(());
+                    failed.send_replace(true);
                     false
                 })
                 .shutdown_timeout(Duration::from_secs(30));
             tracing::info!(worker.instance = %instance, "worker ready");
             polling.set(true);
-            let mut stopped = stopping.clone();
-            let result = monitor
-                .run_with_signal(async move {
-                    tokio::select! {
-                        _ = stopped.wait_for(|stop| *stop) => {}
-                        _ = failure.recv() => {}
+            let (mut stopped, mut failed_signal) = (stopping.clone(), failure.clone());
+            let mut running = tokio::spawn(monitor.run_with_signal(async move {
+                tokio::select! {
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                    _ = failed_signal.wait_for(|failed| *failed) => {}
+                }
+                Ok(())
+            }));
+            let mut failure = failure;
+            tokio::select! {
+                ended = &mut running => {
+                    polling.set(false);
+                    if *stopping.borrow() {
+                        break match ended {
+                            Ok(result) => result.map_err(anyhow::Error::from),
+                            Err(panic) => Err(anyhow::Error::from(panic)),
+                        };
                     }
-                    Ok(())
-                })
-                .await;
-            polling.set(false);
-            if *stopping.borrow() {
-                break result;
+                }
+                _ = failure.wait_for(|failed| *failed) => {
+                    polling.set(false);
+                    draining.push(running);
+                }
             }
             outage.wait_for_redis(&context.redis, &stopping).await;
             if *stopping.borrow() {
-                break Ok(());
+                break anyhow::Ok(());
             }
         };
+        for monitor in draining {
+            let _ = monitor.await;
+        }
         scheduler.abort();
         self.pool.close().await;
         result.context("running the job workers")

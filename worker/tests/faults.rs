@@ -34,6 +34,10 @@ fn start_worker(settings: &Settings) -> ChildProcess {
                 "STUCK_PAYMENT_SECONDS",
                 settings.jobs.stuck_payment_seconds.to_string(),
             )
+            .env(
+                "STUCK_PHOTO_SECONDS",
+                settings.jobs.stuck_photo_seconds.to_string(),
+            )
             .env("JOB_POLL_MS", "20")
             .env(
                 "WORKER_HTTP_ADDR",
@@ -43,10 +47,30 @@ fn start_worker(settings: &Settings) -> ChildProcess {
                     .map(|address| address.to_string())
                     .unwrap_or_default(),
             )
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
+            // `FAULTS_WORKER_LOG=/path` keeps the workers' logs for a failing run.
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::null())
+            .stdout(match std::env::var_os("FAULTS_WORKER_LOG") {
+                Some(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap()
+                    .into(),
+                None => Stdio::null(),
+            }),
     )
+}
+
+/// `FAULTS_PRODUCTION_BOUNDS=1` runs the Redis restart test with the sweep's default schedule
+/// and bounds, to measure recovery as deployed (it then takes about 17 minutes).
+fn production_bounds() -> bool {
+    std::env::var_os("FAULTS_PRODUCTION_BOUNDS").is_some()
+}
+
+/// How long the Redis restart test waits for recovery: seconds with the test's bounds.
+fn recovery_deadline(seconds: u64) -> u64 {
+    if production_bounds() { 1_500 } else { seconds }
 }
 
 /// Where the worker of these tests stores objects: each test's own directory.
@@ -154,6 +178,7 @@ impl TestEnvironment {
 /// `day` slot for 25,000; the sweep runs every second.
 struct BookingFixture {
     env: TestEnvironment,
+    host: u64,
     guests: Vec<u64>,
     space_id: u64,
     option_id: u64,
@@ -167,12 +192,15 @@ impl BookingFixture {
     }
 
     async fn with_redis(guests: usize, redis_url: &str) -> Self {
-        let env = TestEnvironment::new(&[
-            ("SWEEP_SCHEDULE", "*/1 * * * * *"),
-            ("STUCK_PAYMENT_SECONDS", "1"),
-            ("REDIS_URL", redis_url),
-        ])
-        .await;
+        let mut vars = vec![("REDIS_URL", redis_url)];
+        if !production_bounds() {
+            vars.extend([
+                ("SWEEP_SCHEDULE", "*/1 * * * * *"),
+                ("STUCK_PAYMENT_SECONDS", "1"),
+                ("STUCK_PHOTO_SECONDS", "2"),
+            ]);
+        }
+        let env = TestEnvironment::new(&vars).await;
         let pool = &env.pool;
 
         let now = Utc::now();
@@ -239,6 +267,7 @@ impl BookingFixture {
             today: clock.today(),
             clock,
             env,
+            host,
             guests: users,
             space_id,
             option_id,
@@ -441,35 +470,8 @@ async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
         .execute(pool)
         .await
         .unwrap();
-    let input = spacecloud_common::hosting::SpaceInput {
-        title: "Kill test studio".into(),
-        category_id: 1,
-        district_id: 1,
-        address: "Seoul".into(),
-        max_count: 4,
-        price_day: Some(10_000),
-        ..Default::default()
-    };
-    let space = spacecloud_common::hosting::validate(pool, host, &input, 1, now)
-        .await
-        .unwrap();
-    // Large enough that a debug build spends a while decoding it.
-    let mut photo = Vec::new();
-    let pixels = image::RgbImage::from_fn(3000, 2000, |x, y| {
-        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
-    });
-    image::DynamicImage::ImageRgb8(pixels)
-        .write_to(
-            &mut std::io::Cursor::new(&mut photo),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    let uploads = spacecloud_common::hosting::check_uploads(vec![photo]).unwrap();
     let queues = JobQueues::new(settings);
-    let (_, image_ids) =
-        spacecloud_common::hosting::create_space(pool, &queues, &space, uploads, now)
-            .await
-            .unwrap();
+    let image_ids = space_with_photos(pool, &queues, host, 1).await;
     let image_id = image_ids[0];
 
     let mut redis = env.redis().await;
@@ -512,6 +514,66 @@ async fn a_worker_killed_mid_image_leaves_the_image_ready_after_restart() {
     env.remove().await;
 }
 
+/// A photo large enough that a debug build spends a while decoding it; encoded once, as
+/// encoding takes seconds too and would skew the recovery times measured.
+fn large_jpeg() -> Vec<u8> {
+    static PHOTO: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PHOTO.get_or_init(encode_large_jpeg).clone()
+}
+
+fn encode_large_jpeg() -> Vec<u8> {
+    let mut photo = Vec::new();
+    let pixels = image::RgbImage::from_fn(3000, 2000, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    photo
+}
+
+/// Creates a space of `host` (district and category 1) with `photos` large photos, their bytes
+/// staged and their jobs queued as an upload does; returns the photos' ids.
+async fn space_with_photos(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    host: u64,
+    photos: usize,
+) -> Vec<u64> {
+    let input = spacecloud_common::hosting::SpaceInput {
+        title: "Photo test studio".into(),
+        category_id: 1,
+        district_id: 1,
+        address: "Seoul".into(),
+        max_count: 4,
+        price_day: Some(10_000),
+        ..Default::default()
+    };
+    let now = Utc::now();
+    let space = spacecloud_common::hosting::validate(pool, host, &input, photos, now)
+        .await
+        .unwrap();
+    let uploads =
+        spacecloud_common::hosting::check_uploads((0..photos).map(|_| large_jpeg()).collect())
+            .unwrap();
+    let (_, image_ids) =
+        spacecloud_common::hosting::create_space(pool, queues, &space, uploads, now)
+            .await
+            .unwrap();
+    image_ids
+}
+
+async fn photo_state(pool: &MySqlPool, image_id: u64) -> (String, Option<String>) {
+    sqlx::query_as("SELECT CAST(status AS CHAR), failure_reason FROM space_images WHERE id = ?")
+        .bind(image_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -533,6 +595,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
     let mut redis = RedisServer::start().await;
     let fixture = BookingFixture::with_redis(6, &redis.url()).await;
+    let pool = &fixture.env.pool;
     let mut orders = Vec::new();
     for (n, guest) in fixture.guests.iter().enumerate() {
         let order_id = fixture
@@ -545,16 +608,9 @@ async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
     let (in_flight, after) = rest.split_at(2);
     let mut worker = start_worker(&fixture.env.settings);
     for (guest, order_id) in running {
-        booking::pay(
-            &fixture.env.pool,
-            &queues,
-            *guest,
-            *order_id,
-            None,
-            &fixture.clock,
-        )
-        .await
-        .unwrap();
+        booking::pay(pool, &queues, *guest, *order_id, None, &fixture.clock)
+            .await
+            .unwrap();
     }
     wait_until(30, "the worker to settle the first payments", || async {
         let mut done = true;
@@ -564,39 +620,36 @@ async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
         done
     })
     .await;
-    // Payments whose jobs are in Redis when it goes away with its data.
+    // Photos being decoded, and others waiting with their bytes staged, when Redis goes away
+    // with its data; and payments whose jobs are in Redis then.
+    let photos_before = space_with_photos(pool, &queues, fixture.host, 4).await;
     for (guest, order_id) in in_flight {
-        booking::pay(
-            &fixture.env.pool,
-            &queues,
-            *guest,
-            *order_id,
-            None,
-            &fixture.clock,
-        )
-        .await
-        .unwrap();
+        booking::pay(pool, &queues, *guest, *order_id, None, &fixture.clock)
+            .await
+            .unwrap();
     }
+    wait_until(30, "a photo job to be in flight", || async {
+        fixture.env.running_jobs("process_image").await > 0
+    })
+    .await;
+    // A hold that runs out around the outage: a sweep after it expires the hold.
+    let lapsing = fixture
+        .hold(fixture.guests[0], 30, chrono::Duration::seconds(2))
+        .await;
     redis.stop();
     redis.run().await;
     let returned = std::time::Instant::now();
     for (guest, order_id) in after {
-        booking::pay(
-            &fixture.env.pool,
-            &queues,
-            *guest,
-            *order_id,
-            None,
-            &fixture.clock,
-        )
-        .await
-        .unwrap();
+        booking::pay(pool, &queues, *guest, *order_id, None, &fixture.clock)
+            .await
+            .unwrap();
     }
+    let photos_after = space_with_photos(pool, &queues, fixture.host, 1).await;
     for (what, batch) in [
         ("payments made after the restart", after),
         ("payments in flight during the restart", in_flight),
     ] {
-        wait_until(60, what, || async {
+        wait_until(recovery_deadline(60), what, || async {
             let mut done = true;
             for (_, order_id) in batch {
                 done &= fixture.status(*order_id).await == "completed";
@@ -610,6 +663,50 @@ async fn a_redis_restart_loses_no_payment_and_the_worker_keeps_running() {
             returned.elapsed().as_secs_f64()
         );
     }
+    wait_until(
+        recovery_deadline(60),
+        "the lapsed hold to expire",
+        || async { fixture.status(lapsing).await == "expired" },
+    )
+    .await;
+    eprintln!(
+        "the lapsed hold expired {:.1} s after Redis returned",
+        returned.elapsed().as_secs_f64()
+    );
+    for (what, batch) in [
+        ("the photo uploaded after the restart", &photos_after),
+        ("the photos in Redis during the restart", &photos_before),
+    ] {
+        wait_until(recovery_deadline(90), what, || async {
+            let mut done = true;
+            for image_id in batch.iter() {
+                done &= photo_state(pool, *image_id).await.0 != "processing";
+            }
+            done
+        })
+        .await;
+        eprintln!(
+            "{what} ended {:.1} s after Redis returned",
+            returned.elapsed().as_secs_f64()
+        );
+    }
+    assert_eq!(photo_state(pool, photos_after[0]).await.0, "ready");
+    let mut ready = 0;
+    for image_id in &photos_before {
+        match photo_state(pool, *image_id).await {
+            (status, None) if status == "ready" => ready += 1,
+            // Its staged bytes went with Redis: the host is told to upload it again.
+            (status, Some(reason)) if status == "failed" => {
+                assert_eq!(reason, "the upload expired before it was processed")
+            }
+            other => panic!("photo {image_id} ended {other:?}"),
+        }
+    }
+    // Every ready photo has its three renditions, and nothing else was stored.
+    assert_eq!(
+        walk(media_dir(&fixture.env.settings)).len(),
+        3 * (ready + 1)
+    );
     for (guest, order_id) in &orders {
         assert_eq!(
             fixture.points(*guest).await,

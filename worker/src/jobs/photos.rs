@@ -68,6 +68,19 @@ pub(super) async fn store(
     })
 }
 
+/// Removes the renditions a job stored for a photo that was failed meanwhile (the sweep took
+/// its job for lost and the retry found the bytes gone), so no object outlives its row's
+/// state. A photo that became `ready` keeps them: every job writes the same keys.
+pub(super) async fn discard_stored(
+    context: &JobContext,
+    keys: &[String; 3],
+) -> Result<(), BoxDynError> {
+    for key in keys {
+        context.storage.delete(key).await?;
+    }
+    Ok(())
+}
+
 /// Forgets a photo's staged bytes (its outcome is recorded, or it has none to record).
 pub(super) async fn drop_staged(context: &JobContext, staged_key: &str) -> Result<(), BoxDynError> {
     context.redis.clone().del::<_, ()>(staged_key).await?;

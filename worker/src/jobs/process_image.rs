@@ -38,7 +38,16 @@ impl Handler for ProcessImage {
         };
         let outcome =
             photos::store(context, &staged_key, keys.each_ref().map(String::as_str)).await?;
-        record(context, self.image_id, outcome).await?;
+        let stored = matches!(outcome, PhotoOutcome::Stored { .. });
+        let recorded = record(context, self.image_id, outcome).await?;
+        if stored && !recorded {
+            let failed_meanwhile = find(context, self.image_id)
+                .await?
+                .is_some_and(|row| row.status == ImageStatus::Failed && row.deleted_at.is_none());
+            if failed_meanwhile {
+                photos::discard_stored(context, &keys).await?;
+            }
+        }
         photos::drop_staged(context, &staged_key).await
     }
 
@@ -74,22 +83,26 @@ fn pending_keys(row: &ImageRow) -> Option<[String; 3]> {
     ])
 }
 
+/// Records the outcome on a photo still `processing`; returns whether it was.
 async fn record(
     context: &JobContext,
     image_id: u64,
     outcome: PhotoOutcome,
-) -> Result<(), BoxDynError> {
+) -> Result<bool, BoxDynError> {
     let now = context.clock.now();
     let mut conn = context.pool.acquire().await?;
     match outcome {
         PhotoOutcome::Stored { width, height } => {
-            db::images::mark_ready(&mut conn, image_id, width, height, now).await?;
-            tracing::info!(image.id = image_id, width, height, "image ready");
+            let ready = db::images::mark_ready(&mut conn, image_id, width, height, now).await?;
+            if ready {
+                tracing::info!(image.id = image_id, width, height, "image ready");
+            }
+            Ok(ready)
         }
         PhotoOutcome::Refused(reason) => {
             tracing::warn!(image.id = image_id, %reason, "image refused");
             db::images::mark_failed(&mut conn, image_id, &reason, now).await?;
+            Ok(true)
         }
     }
-    Ok(())
 }

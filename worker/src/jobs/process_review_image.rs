@@ -34,6 +34,7 @@ impl Handler for ProcessReviewImage {
         };
         let outcome =
             photos::store(context, &staged_key, keys.each_ref().map(String::as_str)).await?;
+        let stored = matches!(outcome, PhotoOutcome::Stored { .. });
         let size = match outcome {
             PhotoOutcome::Stored { width, height } => Some((width, height)),
             PhotoOutcome::Refused(reason) => {
@@ -42,7 +43,14 @@ impl Handler for ProcessReviewImage {
             }
         };
         let mut conn = context.pool.acquire().await?;
-        engagement::finish_review_photo(&mut conn, self.review_id, size).await?;
+        let recorded = engagement::finish_review_photo(&mut conn, self.review_id, size).await?;
+        if stored && !recorded {
+            let now = engagement::review_photo(&mut conn, self.review_id).await?;
+            drop(conn);
+            if now.and_then(|row| row.image_status) == Some(ImageStatus::Failed) {
+                photos::discard_stored(context, &keys).await?;
+            }
+        }
         photos::drop_staged(context, &staged_key).await
     }
 

@@ -21,7 +21,7 @@ impl Handler for Sweep {
         let report = jobs::sweep(
             &context.pool,
             &context.queues,
-            context.stuck_after,
+            context.sweep_bounds,
             &context.clock,
         )
         .await?;
