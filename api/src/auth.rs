@@ -58,7 +58,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
     }
 }
 
-fn unauthorized(code: &str, detail: &str) -> poem::Error {
+pub(crate) fn unauthorized(code: &str, detail: &str) -> poem::Error {
     let problem = Problem::new(poem::http::StatusCode::UNAUTHORIZED, code, detail);
     let mut response = problem.into_http_response();
     response.headers_mut().insert(

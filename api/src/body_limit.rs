@@ -1,19 +1,35 @@
-//! Refuses request bodies over the configured size with 413. Unlike poem's `SizeLimit`, it
-//! lets requests without a body (every GET) through, and bounds chunked bodies too.
+//! Bounds every request body as its bytes arrive, over HTTP/1.1 and HTTP/2 alike, with or
+//! without a declared length: nothing is buffered here, the body stream itself stops at the
+//! limit and the request is answered 413.
+//!
+//! Every body may be at most `MAX_JSON_BODY_BYTES`. Only the photo uploads may send up to
+//! `MAX_UPLOAD_BODY_BYTES`, and only with an access token that verifies: a stranger cannot make
+//! the server write 100 MiB to disk before it is told who they are.
 
-use poem::{
-    Endpoint, IntoResponse, Middleware, Request, Response, Result,
-    error::ReadBodyError,
-    http::{StatusCode, header},
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
+use futures_util::StreamExt;
+use poem::{
+    Body, Endpoint, IntoResponse, Middleware, Request, Response, Result,
+    http::{Method, StatusCode, header},
+};
+
+use crate::{error::Problem, state::AppState};
+
 pub struct BodyLimit {
-    max_bytes: usize,
+    json_bytes: usize,
+    upload_bytes: usize,
 }
 
 impl BodyLimit {
-    pub fn new(max_bytes: usize) -> Self {
-        Self { max_bytes }
+    pub fn new(json_bytes: usize, upload_bytes: usize) -> Self {
+        Self {
+            json_bytes,
+            upload_bytes,
+        }
     }
 }
 
@@ -23,46 +39,135 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
     fn transform(&self, inner: E) -> Self::Output {
         BodyLimitEndpoint {
             inner,
-            max_bytes: self.max_bytes,
+            json_bytes: self.json_bytes,
+            upload_bytes: self.upload_bytes,
         }
     }
 }
 
 pub struct BodyLimitEndpoint<E> {
     inner: E,
-    max_bytes: usize,
+    json_bytes: usize,
+    upload_bytes: usize,
+}
+
+/// The routes that take photos (multipart): creating a space, adding photos, reviewing.
+fn is_upload_route(method: &Method, path: &str) -> bool {
+    if method != Method::POST {
+        return false;
+    }
+    let Some(rest) = path.strip_prefix("/api/v1/spaces") else {
+        return false;
+    };
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() {
+        return true;
+    }
+    let mut segments = rest.trim_start_matches('/').split('/');
+    matches!(
+        (segments.next(), segments.next(), segments.next()),
+        (Some(id), Some("images" | "reviews"), None) if !id.is_empty()
+    )
+}
+
+fn too_large(limit: usize) -> poem::Error {
+    let problem = Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than this route accepts ({limit} bytes)"),
+    );
+    poem::Error::from_response(problem.into_http_response())
+}
+
+impl<E: Endpoint> BodyLimitEndpoint<E> {
+    /// The largest body this request may send; an upload without a valid token is refused
+    /// before any of its body is read.
+    fn limit_for(&self, req: &Request) -> Result<usize> {
+        if !is_upload_route(req.method(), req.uri().path()) {
+            return Ok(self.json_bytes);
+        }
+        let state = req
+            .data::<AppState>()
+            .expect("the application state is attached to every request");
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        match token.map(|token| state.jwt.verify(token)) {
+            Some(Ok(_)) => Ok(self.upload_bytes),
+            Some(Err(spacecloud_common::auth::TokenError::Expired)) => Err(
+                crate::auth::unauthorized("token_expired", "the access token has expired"),
+            ),
+            _ => Err(crate::auth::unauthorized(
+                "invalid_token",
+                "an upload needs a valid access token",
+            )),
+        }
+    }
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let limit = self.limit_for(&req)?;
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
-        match declared {
-            Some(length) if length > self.max_bytes as u64 => {
-                return Err(StatusCode::PAYLOAD_TOO_LARGE.into());
-            }
-            Some(_) => {}
-            None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-                // A chunked body announces no length: read it up to the limit.
-                let bytes = req
-                    .take_body()
-                    .into_bytes_limit(self.max_bytes)
-                    .await
-                    .map_err(|err| match err {
-                        ReadBodyError::PayloadTooLarge => {
-                            poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE)
-                        }
-                        other => poem::Error::from(other),
-                    })?;
-                req.set_body(bytes);
-            }
-            None => {}
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(too_large(limit));
         }
-        self.inner.call(req).await.map(IntoResponse::into_response)
+        // Counted chunk by chunk as the handler reads: the chunk that crosses the limit ends
+        // the stream with an error, and whatever the handler made of that becomes a 413.
+        let exceeded = Arc::new(AtomicBool::new(false));
+        let received = Arc::new(AtomicUsize::new(0));
+        let stream = req.take_body().into_bytes_stream();
+        let flag = exceeded.clone();
+        let limited = stream.map(move |chunk| {
+            let chunk = chunk?;
+            let total = received.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+            if total > limit {
+                flag.store(true, Ordering::Relaxed);
+                return Err(std::io::Error::other("request body over the limit"));
+            }
+            Ok(chunk)
+        });
+        req.set_body(Body::from_bytes_stream(limited));
+        let result = self.inner.call(req).await;
+        if exceeded.load(Ordering::Relaxed) {
+            return Err(too_large(limit));
+        }
+        result.map(IntoResponse::into_response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_photo_routes_take_uploads() {
+        for path in [
+            "/api/v1/spaces",
+            "/api/v1/spaces/",
+            "/api/v1/spaces/7/images",
+            "/api/v1/spaces/7/reviews",
+        ] {
+            assert!(is_upload_route(&Method::POST, path), "{path}");
+        }
+        for (method, path) in [
+            (Method::PATCH, "/api/v1/spaces/7"),
+            (Method::POST, "/api/v1/orders"),
+            (Method::POST, "/api/v1/auth/refresh"),
+            (Method::POST, "/api/v1/spaces/7/images/3"),
+            (Method::POST, "/api/v1/spaces7/images"),
+            (Method::POST, "/api/v1/spaces//images"),
+            (Method::GET, "/api/v1/spaces"),
+        ] {
+            assert!(!is_upload_route(&method, path), "{method} {path}");
+        }
     }
 }

@@ -94,7 +94,10 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     let api = routes::api_service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
-    let max_body_bytes = state.settings.max_body_bytes;
+    let body_limit = BodyLimit::new(
+        state.settings.max_json_body_bytes,
+        state.settings.max_upload_body_bytes,
+    );
     let mut route = Route::new().at("/openapi.json", spec).nest("/docs", docs);
     if let spacecloud_common::config::StorageSettings::Local { dir } = &state.settings.storage {
         // Local storage is served by the API itself; with S3 a CDN or the bucket serves it.
@@ -102,8 +105,8 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     }
     route
         .nest("/", api)
+        .with(body_limit)
         .data(state)
-        .with(BodyLimit::new(max_body_bytes))
         .around(log_request)
         .catch_all_error(|err| async move { problem_response(err) })
 }

@@ -61,9 +61,12 @@ pub struct Settings {
     /// `MEDIA_BASE_URL`: public URL prefix of stored images (a CDN in production; default the
     /// API's own `/media`).
     pub media_base_url: String,
-    /// `MAX_BODY_BYTES`: largest request body accepted (default 110 MiB: ten 10 MiB images and
-    /// the form fields).
-    pub max_body_bytes: usize,
+    /// `MAX_JSON_BODY_BYTES`: largest body of every route but the photo uploads (default
+    /// 64 KiB).
+    pub max_json_body_bytes: usize,
+    /// `MAX_UPLOAD_BODY_BYTES`: largest body of a photo upload, accepted only with a valid
+    /// access token (default 110 MiB: ten 10 MiB images and the form's fields).
+    pub max_upload_body_bytes: usize,
     /// `ACCESS_TOKEN_TTL_SECONDS`: lifetime of an access JWT (default 3600).
     pub access_token_ttl_seconds: u32,
     /// `REFRESH_TOKEN_TTL_DAYS`: lifetime of a refresh token (default 30).
@@ -173,7 +176,8 @@ impl Settings {
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")
                 .trim_end_matches('/')
                 .to_owned(),
-            max_body_bytes: reader.parse("MAX_BODY_BYTES", "115343360")?,
+            max_json_body_bytes: reader.parse("MAX_JSON_BODY_BYTES", "65536")?,
+            max_upload_body_bytes: reader.parse("MAX_UPLOAD_BODY_BYTES", "115343360")?,
             access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
             refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
             storage: match reader.string("STORAGE_BACKEND", "local").as_str() {

@@ -1,4 +1,4 @@
-use crate::helpers::{TestAppOptions, new_space, spawn_app, spawn_app_with};
+use crate::helpers::{new_space, spawn_app};
 use spacecloud_common::domain::Slot;
 
 #[tokio::test]
@@ -120,29 +120,6 @@ async fn unknown_routes_and_methods_are_problems() {
         .await
         .unwrap();
     assert_eq!(reply.status(), 405);
-    assert_eq!(
-        reply.headers()["content-type"].to_str().unwrap(),
-        "application/problem+json"
-    );
-}
-
-#[tokio::test]
-async fn an_oversized_body_is_413() {
-    let app = spawn_app_with(TestAppOptions {
-        max_body_bytes: 64 * 1024,
-        ..Default::default()
-    })
-    .await;
-    let max = app.state.settings.max_body_bytes;
-    let reply = app
-        .client
-        .post(format!("{}/api/v1/districts", app.address))
-        .header("content-type", "application/json")
-        .body(vec![b' '; max + 1])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reply.status(), 413);
     assert_eq!(
         reply.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"

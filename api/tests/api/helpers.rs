@@ -47,7 +47,8 @@ pub struct TestApp {
 
 pub struct TestAppOptions {
     pub redis_url: String,
-    pub max_body_bytes: usize,
+    /// Settings of this test's own, over the defaults below.
+    pub vars: Vec<(&'static str, String)>,
     /// Store images in a real S3-protocol server on loopback (otherwise a local directory).
     pub with_s3: bool,
     pub max_connections: u32,
@@ -57,7 +58,7 @@ impl Default for TestAppOptions {
     fn default() -> Self {
         Self {
             redis_url: "redis://127.0.0.1:6379".into(),
-            max_body_bytes: 115_343_360,
+            vars: Vec::new(),
             with_s3: false,
             max_connections: 5,
         }
@@ -89,7 +90,6 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ),
         ("REDIS_URL", options.redis_url),
         ("MEDIA_BASE_URL", "http://media.test".to_owned()),
-        ("MAX_BODY_BYTES", options.max_body_bytes.to_string()),
         ("JWT_SECRET", TEST_JWT_SECRET.to_owned()),
         ("KAKAO_API_BASE", kakao.base_url.clone()),
         ("KAKAO_AUTH_BASE", kakao.base_url.clone()),
@@ -104,6 +104,7 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("MEDIA_DIR", media_dir.path().display().to_string()),
     ]);
     let mut vars = vars;
+    vars.extend(options.vars);
     if let Some(s3) = &s3 {
         vars.insert("STORAGE_BACKEND", "s3".to_owned());
         vars.insert(
