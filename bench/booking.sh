@@ -9,6 +9,8 @@
 # deadlock retries (the API's db_transaction_retries_total and MariaDB's Innodb_deadlocks).
 # Needs wrk and curl. Usage: bench/booking.sh [duration=10s] [runs=1] ["one slow two"]
 set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
 runs=${2:-1}

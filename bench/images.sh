@@ -4,6 +4,8 @@
 # POST /api/v1/spaces with 3 photos while the worker is busy. Needs wrk and ImageMagick
 # (`convert`) to make the fixture. Usage: bench/images.sh [photos=60] [wrk duration=15s]
 set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
 cd "$(dirname "$0")/.."
 photos=${1:-60}
 duration=${2:-15s}

@@ -4,6 +4,8 @@
 # then times each statement 100× from the mysql client. Run bench/run.sh first for the release
 # binary and the bulk dataset. Usage: bench/list_shapes.sh
 set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
 cd "$(dirname "$0")/.."
 export DATABASE_URL=${BENCH_DATABASE_URL:-mysql://root@127.0.0.1:3306/spacecloud_bench}
 export BIND_ADDR=127.0.0.1:18080 RUST_LOG=warn

@@ -3,6 +3,8 @@
 # own database, then wrk at 32 connections against the list and the detail. Needs `wrk`
 # (apt-get install wrk). Usage: bench/run.sh [duration, default 20s]
 set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
 cd "$(dirname "$0")/.."
 duration=${1:-20s}
 export DATABASE_URL=${BENCH_DATABASE_URL:-mysql://root@127.0.0.1:3306/spacecloud_bench}

@@ -2,6 +2,8 @@
 # Starts the whole system on this machine's services: migrates, seeds demo data, then runs the
 # worker in the background and the API in the foreground (Ctrl-C stops both).
 set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
 cd "$(dirname "$0")/.."
 
 scripts/ensure-services.sh

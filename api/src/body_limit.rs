@@ -52,7 +52,7 @@ pub struct BodyLimitEndpoint<E> {
 }
 
 /// The routes that take photos (multipart): creating a space, adding photos, reviewing.
-fn is_upload_route(method: &Method, path: &str) -> bool {
+pub(crate) fn is_upload_route(method: &Method, path: &str) -> bool {
     if method != Method::POST {
         return false;
     }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod error;
 pub mod metrics;
+pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
 pub mod seed;

@@ -106,6 +106,7 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     route
         .nest("/", api)
         .with(body_limit)
+        .with(crate::rate_limit::RateLimit)
         .data(state)
         .around(log_request)
         .catch_all_error(|err| async move { problem_response(err) })

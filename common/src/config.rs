@@ -33,7 +33,9 @@ impl FromStr for AppEnv {
 pub enum ConfigError {
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("environment variable {name} must be set to a real secret when APP_ENV=production")]
+    #[error(
+        "environment variable {name} must be set to a real secret (at least 32 characters) unless APP_ENV is set to local or test"
+    )]
     InsecureSecret { name: &'static str },
 }
 
@@ -74,6 +76,13 @@ pub struct Settings {
     pub kakao: KakaoSettings,
     pub jobs: JobSettings,
     pub storage: StorageSettings,
+    /// `RATE_LIMIT_SIGN_IN_PER_MINUTE` (default 20, per client address),
+    /// `RATE_LIMIT_BOOKING_PER_MINUTE` (30, per user, orders and payments together) and
+    /// `RATE_LIMIT_UPLOADS_PER_MINUTE` (20, per user); 0 turns one off.
+    pub rate_limits: crate::rate_limit::RateLimits,
+    /// `TRUSTED_PROXIES`: comma-separated addresses of the reverse proxies in front of the API.
+    /// Only a request from one of them is believed about its client (`X-Forwarded-For`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Where images are stored (`STORAGE_BACKEND`: `local`, the default, or `s3`).
@@ -155,7 +164,11 @@ impl Settings {
         let reader = Reader { lookup: &lookup };
         let app_env: AppEnv = reader.parse("APP_ENV", "local")?;
         let jwt_secret = reader.string("JWT_SECRET", DEFAULT_JWT_SECRET);
-        if app_env == AppEnv::Production
+        // The default key is public (it is in this repository): it may sign tokens only where
+        // someone said on purpose that this is a developer's machine or a test.
+        let declared_development =
+            lookup("APP_ENV").is_some() && matches!(app_env, AppEnv::Local | AppEnv::Test);
+        if !declared_development
             && (jwt_secret == DEFAULT_JWT_SECRET || jwt_secret.trim().len() < 32)
         {
             return Err(ConfigError::InsecureSecret { name: "JWT_SECRET" });
@@ -180,6 +193,23 @@ impl Settings {
             max_upload_body_bytes: reader.parse("MAX_UPLOAD_BODY_BYTES", "115343360")?,
             access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
             refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
+            rate_limits: crate::rate_limit::RateLimits {
+                sign_in_per_minute: reader.parse("RATE_LIMIT_SIGN_IN_PER_MINUTE", "20")?,
+                booking_per_minute: reader.parse("RATE_LIMIT_BOOKING_PER_MINUTE", "30")?,
+                uploads_per_minute: reader.parse("RATE_LIMIT_UPLOADS_PER_MINUTE", "20")?,
+            },
+            trusted_proxies: reader
+                .string("TRUSTED_PROXIES", "")
+                .split(',')
+                .map(str::trim)
+                .filter(|address| !address.is_empty())
+                .map(|address| {
+                    address.parse().map_err(|_| ConfigError::Invalid {
+                        name: "TRUSTED_PROXIES",
+                        reason: format!("`{address}` is not an IP address"),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             storage: match reader.string("STORAGE_BACKEND", "local").as_str() {
                 "local" => StorageSettings::Local {
                     dir: reader.string("MEDIA_DIR", "media").into(),
@@ -314,8 +344,8 @@ mod tests {
     }
 
     #[test]
-    fn defaults_work_on_a_developer_machine() {
-        let settings = settings(&[]).unwrap();
+    fn defaults_work_on_a_declared_developer_machine() {
+        let settings = settings(&[("APP_ENV", "local")]).unwrap();
         assert_eq!(settings.app_env, AppEnv::Local);
         assert_eq!(settings.timezone, chrono_tz::Asia::Seoul);
         assert_eq!(settings.database_name().as_deref(), Some("spacecloud"));
@@ -337,16 +367,27 @@ mod tests {
     }
 
     #[test]
+    fn the_public_default_jwt_secret_needs_a_declared_local_or_test_environment() {
+        for vars in [&[][..], &[("JWT_SECRET", "short")][..]] {
+            let err = settings(vars).unwrap_err();
+            assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+        }
+        assert!(settings(&[("APP_ENV", "test")]).is_ok());
+        let real = "a-real-secret-that-is-long-enough-for-hs256";
+        assert!(settings(&[("JWT_SECRET", real)]).is_ok());
+    }
+
+    #[test]
     fn a_malformed_variable_is_named() {
-        let err = settings(&[("APP_TIMEZONE", "Mars/Olympus")]).unwrap_err();
+        let err = settings(&[("APP_ENV", "test"), ("APP_TIMEZONE", "Mars/Olympus")]).unwrap_err();
         assert!(err.to_string().contains("APP_TIMEZONE"), "{err}");
-        let err = settings(&[("BIND_ADDR", "nowhere")]).unwrap_err();
+        let err = settings(&[("APP_ENV", "test"), ("BIND_ADDR", "nowhere")]).unwrap_err();
         assert!(err.to_string().contains("BIND_ADDR"), "{err}");
     }
 
     #[test]
     fn secrets_do_not_show_in_debug_output() {
-        let settings = settings(&[("JWT_SECRET", "super-secret-value-1234567890")]).unwrap();
+        let settings = settings(&[("JWT_SECRET", "super-secret-value-1234567890-abcdef")]).unwrap();
         assert!(!format!("{settings:?}").contains("super-secret-value"));
     }
 }

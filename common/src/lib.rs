@@ -12,5 +12,6 @@ pub mod error;
 pub mod hosting;
 pub mod images;
 pub mod jobs;
+pub mod rate_limit;
 pub mod storage;
 pub mod telemetry;

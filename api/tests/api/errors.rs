@@ -125,3 +125,38 @@ async fn unknown_routes_and_methods_are_problems() {
         "application/problem+json"
     );
 }
+
+/// The client address of the sign-in budget is the TCP peer: an `X-Forwarded-For` is believed
+/// only from a configured proxy, and then only its nearest untrusted hop.
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    for (trusted, limited) in [("", true), ("127.0.0.1", false)] {
+        let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+            vars: vec![
+                ("RATE_LIMIT_SIGN_IN_PER_MINUTE", "2".into()),
+                ("TRUSTED_PROXIES", trusted.into()),
+            ],
+            ..Default::default()
+        })
+        .await;
+        crate::processes::within_one_rate_window().await;
+        let mut statuses = Vec::new();
+        for n in 0..4 {
+            let reply = app
+                .client
+                .post(format!("{}/api/v1/auth/refresh", app.address))
+                .header("x-forwarded-for", format!("10.0.0.{n}, 127.0.0.1"))
+                .json(&serde_json::json!({"refresh_token": "not-a-token"}))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(reply.status().as_u16());
+        }
+        let expected = if limited {
+            vec![401, 401, 429, 429]
+        } else {
+            vec![401; 4]
+        };
+        assert_eq!(statuses, expected, "TRUSTED_PROXIES={trusted:?}");
+    }
+}

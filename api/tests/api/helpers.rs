@@ -101,6 +101,10 @@ pub async fn spawn_app_with(options: TestAppOptions) -> TestApp {
         ("SWEEP_SCHEDULE", "*/1 * * * * *".to_owned()),
         ("STUCK_PAYMENT_SECONDS", "2".to_owned()),
         ("JOB_POLL_MS", "20".to_owned()),
+        // Tests log in and book far faster than any person; the limits have tests of their own.
+        ("RATE_LIMIT_SIGN_IN_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_BOOKING_PER_MINUTE", "0".to_owned()),
+        ("RATE_LIMIT_UPLOADS_PER_MINUTE", "0".to_owned()),
         ("MEDIA_DIR", media_dir.path().display().to_string()),
     ]);
     let mut vars = vars;

@@ -40,9 +40,14 @@ fn with_app_environment(binary: &Path, app: &TestApp) -> Command {
 }
 
 async fn api_process(app: &TestApp) -> ApiProcess {
+    api_process_with(app, &[]).await
+}
+
+async fn api_process_with(app: &TestApp, vars: &[(&str, &str)]) -> ApiProcess {
     let port = free_port();
     let child = ChildProcess::spawn(
         with_app_environment(Path::new(env!("CARGO_BIN_EXE_spacecloud-api")), app)
+            .envs(vars.iter().copied())
             .arg("serve")
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("DATABASE_MAX_CONNECTIONS", "10"),
@@ -175,4 +180,79 @@ async fn two_api_and_two_worker_processes_make_one_booking_per_slot() {
         .await
         .unwrap();
     assert_eq!(charged, amount);
+}
+
+/// Waits out the last seconds of a minute, so that a test spending a budget stays inside one
+/// of the limiter's one-minute windows.
+pub async fn within_one_rate_window() {
+    use chrono::Timelike;
+    while chrono::Utc::now().second() > 45 {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// Two API processes spend from one budget in Redis: sign-in per client address, booking per
+/// user; over it, 429 with `Retry-After` and a problem, and other users are untouched.
+#[tokio::test]
+async fn two_api_processes_share_one_rate_budget() {
+    let app = spawn_app().await;
+    let limits = [
+        ("RATE_LIMIT_SIGN_IN_PER_MINUTE", "3"),
+        ("RATE_LIMIT_BOOKING_PER_MINUTE", "2"),
+    ];
+    let (first, second) = (
+        api_process_with(&app, &limits).await,
+        api_process_with(&app, &limits).await,
+    );
+    let (alice, bob) = (app.login_as(1, "alice").await, app.login_as(2, "bob").await);
+    within_one_rate_window().await;
+    let refresh = |address: &str| {
+        app.client
+            .post(format!("{address}/api/v1/auth/refresh"))
+            .json(&json!({"refresh_token": "not-a-token"}))
+            .send()
+    };
+    for address in [&first.address, &second.address, &first.address] {
+        assert_eq!(refresh(address).await.unwrap().status(), 401);
+    }
+    let over = refresh(&second.address).await.unwrap();
+    assert_eq!(over.status(), 429);
+    let retry_after: u64 = over.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    assert_eq!(
+        over.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = over.json().await.unwrap();
+    assert_eq!(problem["code"], "rate_limited");
+
+    let order = |address: &str, token: &str| {
+        app.client
+            .post(format!("{address}/api/v1/orders"))
+            .bearer_auth(token)
+            .json(&json!({"space_id": 999_999}))
+            .send()
+    };
+    for address in [&first.address, &second.address] {
+        let status = order(address, &alice.access_token).await.unwrap().status();
+        assert_ne!(status, 429);
+    }
+    let payment = app
+        .client
+        .post(format!("{}/api/v1/orders/1/payment", first.address))
+        .bearer_auth(&alice.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        payment.status(),
+        429,
+        "payments spend the booking budget too"
+    );
+    let other_user = order(&second.address, &bob.access_token).await.unwrap();
+    assert_ne!(other_user.status(), 429);
 }
