@@ -103,6 +103,11 @@ impl From<AppError> for Problem {
                 format!("{what} not found"),
             ),
             AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            AppError::OwnSpace(action) => Self::new(
+                StatusCode::FORBIDDEN,
+                "own_space",
+                format!("a host cannot {action} their own space"),
+            ),
             AppError::Validation(errors) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",

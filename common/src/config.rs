@@ -58,6 +58,8 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     /// `ORDER_HOLD_MINUTES`: how long a `waiting` order holds its slot (default 10).
     pub order_hold_minutes: u32,
+    /// `MAX_WAITING_HOLDS`: unpaid holds one user may have at once (default 3).
+    pub max_waiting_holds: u32,
     /// `SIGNUP_POINTS`: points a new user starts with (default 100000).
     pub signup_points: i64,
     /// `MEDIA_BASE_URL`: public URL prefix of stored images (a CDN in production; default the
@@ -184,6 +186,7 @@ impl Settings {
             timezone: reader.parse("APP_TIMEZONE", "Asia/Seoul")?,
             jwt_secret: jwt_secret.into(),
             order_hold_minutes: reader.parse("ORDER_HOLD_MINUTES", "10")?,
+            max_waiting_holds: reader.parse("MAX_WAITING_HOLDS", "3")?,
             signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
             media_base_url: reader
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")

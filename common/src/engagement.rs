@@ -13,14 +13,14 @@ use crate::{
     jobs::{JobQueues, ProcessReviewImage},
 };
 
-async fn lock_live_space(conn: &mut MySqlConnection, space_id: u64) -> Result<(), AppError> {
+/// Locks a live space's row; returns its host.
+async fn lock_live_space(conn: &mut MySqlConnection, space_id: u64) -> Result<u64, AppError> {
     sqlx::query_scalar::<_, u64>(
-        "SELECT id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE",
+        "SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE",
     )
     .bind(space_id)
     .fetch_optional(&mut *conn)
     .await?
-    .map(|_| ())
     .ok_or(AppError::NotFound("space"))
 }
 
@@ -154,7 +154,9 @@ pub async fn review(
     } = *review;
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
-        lock_live_space(&mut tx, space_id).await?;
+        if lock_live_space(&mut tx, space_id).await? == user_id {
+            return Err(AppError::OwnSpace("review"));
+        }
         let orders: Vec<CandidateOrder> = sqlx::query_as(
             "SELECT o.id, o.status, o.date, \
              CAST(EXISTS (SELECT 1 FROM reviews r WHERE r.order_id = o.id) AS SIGNED) AS reviewed \

@@ -29,6 +29,9 @@ pub enum AppError {
     /// Authenticated, but not allowed to touch this resource (not its owner).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// A host booking or reviewing their own space.
+    #[error("a host cannot {0} their own space")]
+    OwnSpace(&'static str),
     /// Well-formed input that breaks a rule; answered 422 with every offending field.
     #[error("invalid input")]
     Validation(Vec<FieldError>),

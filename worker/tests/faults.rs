@@ -289,7 +289,10 @@ impl BookingFixture {
                 request: None,
             },
         };
-        let policy = BookingPolicy { hold };
+        let policy = BookingPolicy {
+            hold,
+            max_waiting_holds: 100,
+        };
         booking::place_order(&self.env.pool, guest, &request, None, &policy, &self.clock)
             .await
             .unwrap()

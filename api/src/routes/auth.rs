@@ -69,6 +69,7 @@ error_responses!(
         Unauthorized = 401 "Kakao refused the token or code (`invalid_kakao_token`, `invalid_kakao_code`).",
         Forbidden = 403 "The account was deleted (`account_deleted`).",
         Unprocessable = 422 "A required field is missing or empty.",
+        TooManyRequests = 429 "Over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
         BadGateway = 502 "Kakao failed, was too slow or answered garbage (`kakao_unavailable`).",
         Unavailable = 503 "Our database or Redis is unavailable.",
     }
@@ -79,6 +80,7 @@ error_responses!(
     TokenError {
         Unauthorized = 401 "The refresh token is unknown, expired, revoked or reused.",
         Unprocessable = 422 "A required field is missing or empty.",
+        TooManyRequests = 429 "Refresh: over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
         Unavailable = 503 "Our database is unavailable.",
     }
 );

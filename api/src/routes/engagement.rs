@@ -82,11 +82,13 @@ error_responses!(
     /// Errors of reviews.
     ReviewError {
         Unauthorized = 401 "Missing, invalid or expired access token.",
+        Forbidden = 403 "The space is the caller's own (`own_space`).",
         NotFound = 404 "No such space.",
         Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`.",
         TooLarge = 413 "The photo is over 10 MiB.",
         Unsupported = 415 "The photo is not a JPEG, PNG or WebP image.",
         Unprocessable = 422 "Grade outside 1–5, content empty or over 2000 characters, or a damaged photo.",
+        TooManyRequests = 429 "Over the caller's upload budget (`rate_limited`); see `Retry-After`.",
         Unavailable = 503 "The database or the job queue cannot be reached.",
     }
 );

@@ -97,6 +97,7 @@ error_responses!(
         TooLarge = 413 "A file over 10 MiB, or a body over the server's limit.",
         Unsupported = 415 "A file that is not a JPEG, PNG or WebP image.",
         Unprocessable = 422 "Invalid fields, a damaged image, too many pixels or images.",
+        TooManyRequests = 429 "Over the caller's upload budget (`rate_limited`); see `Retry-After`.",
         Unavailable = 503 "The database or the job queue (Redis) is unavailable; nothing was created.",
     }
 );

@@ -105,9 +105,11 @@ error_responses!(
     /// Errors of placing an order.
     CreateOrderError {
         Unauthorized = 401 "Missing, invalid or expired access token.",
+        Forbidden = 403 "The space is the caller's own (`own_space`).",
         NotFound = 404 "The space does not exist.",
-        Conflict = 409 "The slot is already booked for that date (`slot_unavailable`).",
+        Conflict = 409 "The slot is already booked for that date (`slot_unavailable`), the caller already holds `MAX_WAITING_HOLDS` unpaid orders (`too_many_holds`), or a request with the same Idempotency-Key is in flight (`idempotency_key_in_use`).",
         Unprocessable = 422 "Invalid date, headcount, option, booker field or a reused Idempotency-Key.",
+        TooManyRequests = 429 "Over the caller's booking budget (`rate_limited`); see `Retry-After`.",
         Unavailable = 503 "The database cannot be reached.",
     }
 );
@@ -119,6 +121,7 @@ error_responses!(
         NotFound = 404 "No such order of yours.",
         Conflict = 409 "The order's state does not allow this (`order_not_payable`, `hold_expired`, `order_not_cancelable`, `cancel_too_late`).",
         Unprocessable = 422 "A malformed or reused Idempotency-Key.",
+        TooManyRequests = 429 "Payments: over the caller's booking budget (`rate_limited`); see `Retry-After`.",
         Unavailable = 503 "The database or the job queue cannot be reached.",
     }
 );

@@ -672,6 +672,7 @@ async fn a_payment_is_refused_once_a_process_with_a_later_clock_took_its_claim()
     };
     let policy = BookingPolicy {
         hold: chrono::Duration::minutes(10),
+        max_waiting_holds: 3,
     };
     let order_b = booking::place_order(&app.pool, b.user_id, &request, None, &policy, &ahead)
         .await
@@ -711,4 +712,95 @@ async fn the_sweep_forgets_idempotency_keys_past_their_lifetime_only() {
         .unwrap();
     assert_eq!(left, vec!["fresh".to_owned()]);
     assert_eq!(idempotency::purge_expired(&mut conn, now).await.unwrap(), 0);
+}
+
+/// One guest holds at most `MAX_WAITING_HOLDS` unpaid orders, even when the requests arrive
+/// together (the user's row serialises them); a cancelled hold frees a place.
+#[tokio::test]
+async fn a_guest_holds_at_most_max_waiting_holds_at_once() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+        vars: vec![("MAX_WAITING_HOLDS", "3".into())],
+        ..Default::default()
+    })
+    .await;
+    let venue = venue(&app).await;
+    let guest = app.login_as(2, "hoarder").await;
+    let attempts = (1..=8u64).map(|n| {
+        let body = order_body(venue.space_id, venue.day, app.today() + Days::new(n));
+        book(&app, &guest, body)
+    });
+    let replies = futures_util::future::join_all(attempts).await;
+    let mut held = Vec::new();
+    for reply in replies {
+        match reply.status {
+            201 => held.push(reply.body["id"].as_u64().unwrap()),
+            409 => assert_eq!(reply.body["code"], "too_many_holds", "{}", reply.body),
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    assert_eq!(held.len(), 3, "exactly the bound is held");
+    let cancel = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/orders/{}/cancel", held[0]),
+            Some(&guest.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.body);
+    let again = book(
+        &app,
+        &guest,
+        order_body(venue.space_id, venue.day, app.today() + Days::new(20)),
+    )
+    .await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    // Another guest is not affected by this one's holds.
+    let other = app.login_as(3, "other").await;
+    let theirs = book(
+        &app,
+        &other,
+        order_body(venue.space_id, venue.day, app.today() + Days::new(21)),
+    )
+    .await;
+    assert_eq!(theirs.status, 201, "{}", theirs.body);
+}
+
+/// A host can neither book nor review their own space: 403 `own_space`, nothing written.
+#[tokio::test]
+async fn a_host_cannot_book_or_review_their_own_space() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let reply = book(
+        &app,
+        &venue.host,
+        order_body(venue.space_id, venue.day, app.today() + Days::new(1)),
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert_eq!(reply.body["code"], "own_space");
+    let form = reqwest::multipart::Form::new()
+        .text("grade", "5")
+        .text("content", "최고의 공간");
+    let review = crate::helpers::Reply::read(
+        app.client
+            .post(format!(
+                "{}/api/v1/spaces/{}/reviews",
+                app.address, venue.space_id
+            ))
+            .bearer_auth(&venue.host.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(review.status, 403, "{}", review.body);
+    assert_eq!(review.body["code"], "own_space");
+    let written: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM reviews)")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(written, 0);
 }

@@ -187,6 +187,7 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
             let clock = app.state.clock.skewed(ahead);
             let policy = BookingPolicy {
                 hold: chrono::Duration::minutes(10),
+                max_waiting_holds: 1_000_000,
             };
             let mut n = 0usize;
             let mut won = 0;

@@ -66,12 +66,16 @@ impl BookingRequest {
 pub struct BookingPolicy {
     /// How long a `waiting` order holds its slot (`ORDER_HOLD_MINUTES`).
     pub hold: Duration,
+    /// How many running holds one user may have at once (`MAX_WAITING_HOLDS`): without a bound
+    /// one account could keep a competitor's calendar closed at one request a second.
+    pub max_waiting_holds: u32,
 }
 
 impl BookingPolicy {
     pub fn from_settings(settings: &crate::config::Settings) -> Self {
         Self {
             hold: Duration::minutes(i64::from(settings.order_hold_minutes)),
+            max_waiting_holds: settings.max_waiting_holds,
         }
     }
 }
@@ -171,12 +175,20 @@ pub async fn place_order(
         // The space's row first, shared: every transaction that locks a space and a user
         // (likes, reviews, this one through its foreign keys) takes the space first, and a
         // host's PATCH or delete waits for the holds in flight instead of racing them.
-        let live: Option<i64> = sqlx::query_scalar(
-            "SELECT deleted_at IS NULL FROM spaces WHERE id = ? LOCK IN SHARE MODE",
+        let space: Option<(i64, u64)> = sqlx::query_as(
+            "SELECT deleted_at IS NULL, host_id FROM spaces WHERE id = ? LOCK IN SHARE MODE",
         )
         .bind(order.space_id)
         .fetch_optional(&mut *tx)
         .await?;
+        // The user's row, exclusively, after the space's and before the idempotency key (whose
+        // foreign key would share-lock it; two holds upgrading that to exclusive would
+        // deadlock): one user's holds are counted and placed one at a time, so two at once
+        // cannot both pass the bound.
+        sqlx::query("SELECT id FROM users WHERE id = ? FOR UPDATE")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         if let Some(key) = key {
             match idempotency::reserve(&mut tx, key, now).await? {
                 Reservation::Reserved => {}
@@ -188,8 +200,28 @@ pub async fn place_order(
                 }
             }
         }
-        if live != Some(1) {
-            return Err(AppError::NotFound("space"));
+        let host_id = match space {
+            Some((1, host_id)) => host_id,
+            _ => return Err(AppError::NotFound("space")),
+        };
+        if host_id == user_id {
+            return Err(AppError::OwnSpace("book"));
+        }
+        let holding: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND status = ? AND hold_expires_at > ?",
+        )
+        .bind(user_id)
+        .bind(OrderStatus::Waiting)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if holding >= i64::from(policy.max_waiting_holds) {
+            return Err(AppError::Conflict {
+                code: ConflictCode::TooManyHolds,
+                detail: format!(
+                    "you already hold {holding} unpaid bookings; pay or cancel one first"
+                ),
+            });
         }
         let order_id = orders::insert(&mut tx, &order, OrderEventCause::Booked).await?;
         if let Some(key) = key {

@@ -140,6 +140,8 @@ pub enum ConflictCode {
     OrderStateChanged,
     /// A request with the same `Idempotency-Key` is still being processed.
     IdempotencyKeyInUse,
+    /// The user already holds `MAX_WAITING_HOLDS` unpaid orders.
+    TooManyHolds,
     /// The caller never booked the space (reviews).
     NoOrder,
     OrderNotCompleted,
@@ -148,7 +150,7 @@ pub enum ConflictCode {
 }
 
 impl ConflictCode {
-    pub const EVERY: [ConflictCode; 11] = [
+    pub const EVERY: [ConflictCode; 12] = [
         Self::SlotUnavailable,
         Self::HoldExpired,
         Self::OrderNotPayable,
@@ -156,6 +158,7 @@ impl ConflictCode {
         Self::CancelTooLate,
         Self::OrderStateChanged,
         Self::IdempotencyKeyInUse,
+        Self::TooManyHolds,
         Self::NoOrder,
         Self::OrderNotCompleted,
         Self::StayNotStarted,
@@ -171,6 +174,7 @@ impl ConflictCode {
             Self::CancelTooLate => "cancel_too_late",
             Self::OrderStateChanged => "order_state_changed",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Self::TooManyHolds => "too_many_holds",
             Self::NoOrder => "no_order",
             Self::OrderNotCompleted => "order_not_completed",
             Self::StayNotStarted => "stay_not_started",
