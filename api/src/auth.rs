@@ -6,7 +6,10 @@ use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
 use spacecloud_common::{
     auth::TokenError,
-    db::users::{self, UserRow},
+    db::{
+        refresh_tokens,
+        users::{self, UserRow},
+    },
 };
 
 use crate::{error::Problem, state::AppState};
@@ -39,13 +42,28 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
         };
         unauthorized(code, detail)
     })?;
-    let user_id = claims
-        .user_id()
-        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
-    let mut conn = state.pool.acquire().await.map_err(|err| {
+    let (Some(user_id), Some(session)) = (claims.user_id(), claims.session()) else {
+        return Err(unauthorized(
+            "invalid_token",
+            "the access token is not valid",
+        ));
+    };
+    let unavailable = |err: sqlx::Error| {
         let problem = Problem::from(spacecloud_common::error::AppError::from(err));
         poem::Error::from_response(problem.into_http_response())
-    })?;
+    };
+    let mut conn = state.pool.acquire().await.map_err(unavailable)?;
+    // A logout, or a stolen refresh token used twice, ends the login's access tokens at once
+    // rather than when they expire.
+    if refresh_tokens::family_revoked(&mut conn, session)
+        .await
+        .map_err(unavailable)?
+    {
+        return Err(unauthorized(
+            "token_revoked",
+            "the login of this access token was ended; sign in again",
+        ));
+    }
     match users::find_active(&mut conn, user_id).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(unauthorized(

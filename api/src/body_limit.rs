@@ -63,7 +63,10 @@ pub(crate) fn is_upload_route(method: &Method, path: &str) -> bool {
     if rest.is_empty() {
         return true;
     }
-    let mut segments = rest.trim_start_matches('/').split('/');
+    let Some(rest) = rest.strip_prefix('/') else {
+        return false;
+    };
+    let mut segments = rest.split('/');
     matches!(
         (segments.next(), segments.next(), segments.next()),
         (Some(id), Some("images" | "reviews"), None) if !id.is_empty()

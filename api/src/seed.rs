@@ -13,6 +13,7 @@ use spacecloud_common::{
     clock::BusinessClock,
     config::Settings,
     db::orders::NewOrder,
+    db::refresh_tokens,
     db::spaces::{self, NewSpace},
     domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
 };
@@ -386,7 +387,17 @@ pub async fn demo_token(
             .fetch_optional(pool)
             .await?;
     let id = id.ok_or_else(|| anyhow::anyhow!("the demo user does not exist; run `seed` first"))?;
-    Ok(jwt.issue(id, chrono::Utc::now()))
+    let now = chrono::Utc::now();
+    let mut conn = pool.acquire().await?;
+    let (login, _) =
+        refresh_tokens::start_family(&mut conn, id, demo_login_lifetime(), now).await?;
+    Ok(jwt.issue(id, login, now))
+}
+
+/// The login a CLI token belongs to is a real one (a refresh-token family nobody holds the
+/// refresh token of), so a logout-all or a revocation reaches it like any other.
+fn demo_login_lifetime() -> chrono::Duration {
+    chrono::Duration::days(1)
 }
 
 /// Kakao ids of load-test guests start here (below every demo and bulk user).
@@ -410,7 +421,9 @@ pub async fn load_test_tokens(
             now,
         )
         .await?;
-        tokens.push(state.jwt.issue(id, now));
+        let (login, _) =
+            refresh_tokens::start_family(&mut conn, id, demo_login_lifetime(), now).await?;
+        tokens.push(state.jwt.issue(id, login, now));
     }
     Ok(tokens)
 }

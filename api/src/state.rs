@@ -36,6 +36,9 @@ impl AppState {
         SessionPolicy {
             jwt: &self.jwt,
             refresh_ttl: chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days)),
+            refresh_grace: chrono::Duration::seconds(i64::from(
+                self.settings.refresh_reuse_grace_seconds,
+            )),
             signup_points: self.settings.signup_points,
         }
     }

@@ -75,6 +75,10 @@ pub struct Settings {
     pub access_token_ttl_seconds: u32,
     /// `REFRESH_TOKEN_TTL_DAYS`: lifetime of a refresh token (default 30).
     pub refresh_token_ttl_days: u32,
+    /// `REFRESH_REUSE_GRACE_SECONDS`: a refresh token presented again this soon after its use
+    /// gets another successor instead of ending the login (two tabs refreshing at once;
+    /// default 30).
+    pub refresh_reuse_grace_seconds: u32,
     pub kakao: KakaoSettings,
     pub jobs: JobSettings,
     pub storage: StorageSettings,
@@ -153,6 +157,9 @@ pub struct KakaoSettings {
     pub redirect_uri: String,
     /// `KAKAO_TIMEOUT_MS`: the longest we wait for Kakao (default 3000).
     pub timeout_ms: u64,
+    /// `KAKAO_APP_ID`: our Kakao app's id; when set, a token Kakao issued to any other app does
+    /// not sign in (checked with `/v1/user/access_token_info`).
+    pub app_id: Option<u64>,
 }
 
 impl Settings {
@@ -196,6 +203,7 @@ impl Settings {
             max_upload_body_bytes: reader.parse("MAX_UPLOAD_BODY_BYTES", "115343360")?,
             access_token_ttl_seconds: reader.parse("ACCESS_TOKEN_TTL_SECONDS", "3600")?,
             refresh_token_ttl_days: reader.parse("REFRESH_TOKEN_TTL_DAYS", "30")?,
+            refresh_reuse_grace_seconds: reader.parse("REFRESH_REUSE_GRACE_SECONDS", "30")?,
             rate_limits: crate::rate_limit::RateLimits {
                 sign_in_per_minute: reader.parse("RATE_LIMIT_SIGN_IN_PER_MINUTE", "20")?,
                 booking_per_minute: reader.parse("RATE_LIMIT_BOOKING_PER_MINUTE", "30")?,
@@ -270,6 +278,10 @@ impl Settings {
                     "http://127.0.0.1:8080/api/v1/auth/kakao/callback",
                 ),
                 timeout_ms: reader.parse("KAKAO_TIMEOUT_MS", "3000")?,
+                app_id: match reader.string("KAKAO_APP_ID", "").as_str() {
+                    "" => None,
+                    _ => Some(reader.parse("KAKAO_APP_ID", "")?),
+                },
             },
         };
         if let Err(err) = cron::Schedule::from_str(&settings.jobs.sweep_schedule) {

@@ -21,6 +21,8 @@ pub const FAILING_TOKEN: &str = "kakao-fails";
 pub const SLOW_TOKEN: &str = "kakao-is-slow";
 /// Answers 200 with a body that is not JSON.
 pub const GARBAGE_TOKEN: &str = "kakao-garbage";
+/// The Kakao app the stub's tokens belong to unless a test says otherwise.
+pub const STUB_APP_ID: u64 = 1_100_001;
 /// How long the slow token makes the stub wait.
 pub const SLOW_DELAY: Duration = Duration::from_secs(3);
 
@@ -34,6 +36,8 @@ pub struct KakaoUser {
 #[derive(Default)]
 struct Registry {
     tokens: HashMap<String, KakaoUser>,
+    /// The app a token was issued to, when not [`STUB_APP_ID`].
+    apps: HashMap<String, u64>,
     codes: HashMap<String, String>,
     user_info_calls: usize,
 }
@@ -57,6 +61,7 @@ impl KakaoStub {
             .port();
         let app = Route::new()
             .at("/v2/user/me", poem::get(user_me))
+            .at("/v1/user/access_token_info", poem::get(token_info))
             .at("/oauth/token", poem::post(token_exchange))
             .data(registry.clone());
         tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
@@ -75,6 +80,13 @@ impl KakaoStub {
             .insert(token.to_owned(), user);
     }
 
+    /// Makes `token` valid for `user` but issued to another Kakao app, `app_id`.
+    pub fn accept_token_of_app(&self, token: &str, user: KakaoUser, app_id: u64) {
+        let mut registry = self.registry.lock().unwrap();
+        registry.tokens.insert(token.to_owned(), user);
+        registry.apps.insert(token.to_owned(), app_id);
+    }
+
     /// Makes `code` exchangeable (once) for `token`.
     pub fn accept_code(&self, code: &str, token: &str) {
         self.registry
@@ -86,6 +98,32 @@ impl KakaoStub {
 
     pub fn user_info_calls(&self) -> usize {
         self.registry.lock().unwrap().user_info_calls
+    }
+}
+
+/// Kakao's token introspection: the user and the app a token was issued to.
+#[handler]
+async fn token_info(req: &poem::Request, registry: Data<&Arc<Mutex<Registry>>>) -> Response {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let registry = registry.lock().unwrap();
+    match registry.tokens.get(token) {
+        Some(user) => json_response(
+            StatusCode::OK,
+            json!({
+                "id": user.id,
+                "expires_in": 7199,
+                "app_id": registry.apps.get(token).copied().unwrap_or(STUB_APP_ID),
+            }),
+        ),
+        None => json_response(
+            StatusCode::UNAUTHORIZED,
+            json!({"msg": "this access token does not exist", "code": -401}),
+        ),
     }
 }
 

@@ -85,6 +85,28 @@ error_responses!(
     }
 );
 
+/// A token pair, never to be kept by a cache or a proxy.
+#[derive(ApiResponse)]
+enum TokenResponse {
+    /// The token pair (`Cache-Control: no-store`).
+    #[oai(status = 200)]
+    Issued(
+        Json<TokenPair>,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Pragma")] String,
+    ),
+}
+
+impl From<Session> for TokenResponse {
+    fn from(session: Session) -> Self {
+        Self::Issued(
+            Json(session.into()),
+            "no-store".to_owned(),
+            "no-cache".to_owned(),
+        )
+    }
+}
+
 #[derive(ApiResponse)]
 enum AuthorizeResponse {
     /// Redirect to Kakao's consent page.
@@ -93,7 +115,39 @@ enum AuthorizeResponse {
         PlainText<String>,
         #[oai(header = "Location")] String,
         #[oai(header = "Cache-Control")] String,
+        /// Binds the login's `state` to this browser; `/callback` requires it.
+        #[oai(header = "Set-Cookie")]
+        String,
     ),
+}
+
+/// The cookie that binds an authorization-code login to the browser that started it: a page
+/// of another site cannot make a victim's browser finish a login the attacker started (login
+/// CSRF), because the victim's browser lacks the attacker's cookie.
+const LOGIN_COOKIE: &str = "sc_kakao_state";
+
+fn login_cookie(state: &str, secure: bool) -> String {
+    // Lax, not Strict: Kakao sends the browser back with a top-level GET from its own site.
+    let mut cookie = format!(
+        "{LOGIN_COOKIE}={state}; Max-Age={OAUTH_STATE_TTL_SECONDS}; Path=/api/v1/auth/kakao; \
+         HttpOnly; SameSite=Lax"
+    );
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+/// The value of the login cookie in a request's `Cookie` headers.
+fn login_cookie_of(req: &poem::Request) -> Option<&str> {
+    req.headers()
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value)
 }
 
 #[derive(ApiResponse)]
@@ -117,7 +171,7 @@ impl AuthApi {
     async fn sign_in_with_kakao_token(
         state: &AppState,
         kakao_token: &str,
-    ) -> Result<Json<TokenPair>, LoginError> {
+    ) -> Result<TokenResponse, LoginError> {
         let profile = state
             .kakao
             .user_info(kakao_token)
@@ -136,7 +190,7 @@ impl AuthApi {
             user.created = session.created,
             "signed in"
         );
-        Ok(Json(session.into()))
+        Ok(session.into())
     }
 }
 
@@ -149,7 +203,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         body: Json<KakaoLogin>,
-    ) -> Result<Json<TokenPair>, LoginError> {
+    ) -> Result<TokenResponse, LoginError> {
         let kakao_token = required("access_token", &body.access_token)?;
         Self::sign_in_with_kakao_token(&state, kakao_token).await
     }
@@ -178,14 +232,17 @@ impl AuthApi {
             .await
             .map_err(AppError::from)?;
         let location = state.kakao.authorize_url(&oauth_state);
+        let secure = state.settings.kakao.redirect_uri.starts_with("https://");
         Ok(AuthorizeResponse::Redirect(
             PlainText(format!("Redirecting to {location}")),
             location,
             "no-store".into(),
+            login_cookie(&oauth_state, secure),
         ))
     }
 
-    /// Where Kakao sends the browser back: checks `state` (once), exchanges `code` and signs in.
+    /// Where Kakao sends the browser back: checks `state` (once, and only from the browser
+    /// that started the login: its `sc_kakao_state` cookie), exchanges `code` and signs in.
     #[oai(
         path = "/kakao/callback",
         method = "get",
@@ -196,19 +253,26 @@ impl AuthApi {
         state: Data<&AppState>,
         code: Query<String>,
         #[oai(name = "state")] oauth_state: Query<String>,
-    ) -> Result<Json<TokenPair>, LoginError> {
+        req: &poem::Request,
+    ) -> Result<TokenResponse, LoginError> {
+        let invalid_state = || {
+            Problem::new(
+                poem::http::StatusCode::BAD_REQUEST,
+                "invalid_state",
+                "the login `state` is unknown, expired, already used or was started in another \
+                 browser; start the login again",
+            )
+        };
+        if login_cookie_of(req) != Some(oauth_state.as_str()) {
+            return Err(invalid_state().into());
+        }
         let mut redis = state.jobs.connection().await?;
         let known: Option<i64> = redis
             .get_del(oauth_state_key(state.jobs.prefix(), &oauth_state))
             .await
             .map_err(AppError::from)?;
         if known.is_none() {
-            return Err(Problem::new(
-                poem::http::StatusCode::BAD_REQUEST,
-                "invalid_state",
-                "the login `state` is unknown, expired or already used; start the login again",
-            )
-            .into());
+            return Err(invalid_state().into());
         }
         let kakao_token = state
             .kakao
@@ -225,7 +289,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         body: Json<RefreshRequest>,
-    ) -> Result<Json<TokenPair>, TokenError> {
+    ) -> Result<TokenResponse, TokenError> {
         let presented = required("refresh_token", &body.refresh_token)?;
         let session = sessions::refresh(
             &state.pool,
@@ -235,7 +299,7 @@ impl AuthApi {
         )
         .await
         .map_err(Problem::from)?;
-        Ok(Json(session.into()))
+        Ok(session.into())
     }
 
     /// Revoke a refresh token and every token of its login. Idempotent.

@@ -307,7 +307,10 @@ async fn without_redis_a_create_is_503_and_leaves_no_space() {
     let host_id = app.insert_user("host").await;
     let host = Login {
         user_id: host_id,
-        access_token: app.state.jwt.issue(host_id, chrono::Utc::now()),
+        access_token: app
+            .state
+            .jwt
+            .issue(host_id, uuid::Uuid::new_v4(), chrono::Utc::now()),
         refresh_token: String::new(),
     };
     let reply = post_form(

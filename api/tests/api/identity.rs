@@ -372,21 +372,51 @@ async fn the_authorization_code_flow_checks_its_state_once() {
     app.kakao
         .accept_token("code-token", kakao_user(9401, "browser", None));
     app.kakao.accept_code("good-code", "code-token");
-    let callback = |code: &str, state: &str| {
+    let set_cookie = start.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.starts_with(&format!("sc_kakao_state={state};")),
+        "{set_cookie}"
+    );
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/api/v1/auth/kakao",
+        "Max-Age=600",
+    ] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
+    }
+    let callback = |code: &str, state: &str, cookie: Option<&str>| {
         let query = vec![("code", code.to_owned()), ("state", state.to_owned())];
-        let app = &app;
-        async move { app.get_query("/api/v1/auth/kakao/callback", &query).await }
+        let mut request = app
+            .client
+            .get(format!("{}/api/v1/auth/kakao/callback", app.address))
+            .query(&query);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", format!("theme=dark; sc_kakao_state={cookie}"));
+        }
+        async move { crate::helpers::Reply::read(request.send().await.unwrap()).await }
     };
+    let browser = Some(state.as_str());
 
-    callback("good-code", "forged-state")
+    callback("good-code", "forged-state", browser)
         .await
         .assert_problem(400, None);
-    let signed_in = callback("good-code", &state).await;
+    // Login CSRF: the attacker's state finished in a browser that did not start it (no cookie,
+    // or that browser's own login cookie) is refused, and the state stays usable by its owner.
+    for other_browser in [None, Some("a-state-of-the-victim")] {
+        let csrf = callback("good-code", &state, other_browser).await;
+        csrf.assert_problem(400, None);
+        assert_eq!(csrf.body["code"], "invalid_state");
+    }
+    let signed_in = callback("good-code", &state, browser).await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.body);
     assert_eq!(signed_in.body["created"], true);
     assert_eq!(signed_in.body["user"]["nickname"], "browser");
 
-    let replay = callback("good-code", &state).await;
+    let replay = callback("good-code", &state, browser).await;
     replay.assert_problem(400, None);
     assert_eq!(replay.body["code"], "invalid_state");
 
@@ -403,7 +433,7 @@ async fn the_authorization_code_flow_checks_its_state_once() {
         .unwrap()
         .1
         .into_owned();
-    let bad_code = callback("expired-code", &state).await;
+    let bad_code = callback("expired-code", &state, Some(&state)).await;
     bad_code.assert_problem(401, None);
     assert_eq!(bad_code.body["code"], "invalid_kakao_code");
 
@@ -484,4 +514,175 @@ async fn secrets_never_reach_logs_or_error_bodies() {
             "a secret reached a response: {secret}"
         );
     }
+}
+
+/// Token answers are never cached; access tokens carry their issuer and audience.
+#[tokio::test]
+async fn token_responses_are_not_cacheable() {
+    let app = spawn_app().await;
+    app.kakao
+        .accept_token("cache-token", kakao_user(9601, "cache", None));
+    let login = app
+        .client
+        .post(format!("{}/api/v1/auth/kakao", app.address))
+        .json(&json!({"access_token": "cache-token"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    let pair: serde_json::Value = login.json().await.unwrap();
+    let refreshed = app
+        .client
+        .post(format!("{}/api/v1/auth/refresh", app.address))
+        .json(&json!({"refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), 200);
+    assert_eq!(refreshed.headers()["cache-control"], "no-store");
+    let claims = app
+        .state
+        .jwt
+        .verify(pair["access_token"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        (claims.iss.as_str(), claims.aud.as_str()),
+        ("spacecloud", "spacecloud-api")
+    );
+}
+
+/// With `KAKAO_APP_ID` set, a valid Kakao token issued to another app does not sign in.
+#[tokio::test]
+async fn a_kakao_token_of_another_app_does_not_sign_in() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+        vars: vec![(
+            "KAKAO_APP_ID",
+            spacecloud_testkit::kakao_stub::STUB_APP_ID.to_string(),
+        )],
+        ..Default::default()
+    })
+    .await;
+    app.kakao.accept_token_of_app(
+        "token-of-a-quiz-app",
+        kakao_user(9701, "victim", None),
+        4_242_424,
+    );
+    let foreign = app
+        .post_json(
+            "/api/v1/auth/kakao",
+            json!({"access_token": "token-of-a-quiz-app"}),
+        )
+        .await;
+    foreign.assert_problem(401, None);
+    assert_eq!(foreign.body["code"], "invalid_kakao_token");
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "nobody was signed up");
+    let ours = app.login_as(9702, "regular").await;
+    assert!(!ours.access_token.is_empty());
+}
+
+/// A logout, or a refresh token used twice, ends that login's access tokens at once; other
+/// logins of the same user keep working.
+#[tokio::test]
+async fn logout_and_detected_reuse_end_the_logins_access_tokens() {
+    let app = spawn_app().await;
+    let me = |token: String| {
+        let app = &app;
+        async move {
+            app.send(Method::GET, "/api/v1/me", Some(&token), None)
+                .await
+                .status
+        }
+    };
+    let phone = app.login_as(9801, "two-devices").await;
+    let laptop = app.login_as(9801, "two-devices").await;
+    assert_eq!(me(phone.access_token.clone()).await, 200);
+    let logout = app
+        .post_json(
+            "/api/v1/auth/logout",
+            json!({"refresh_token": phone.refresh_token}),
+        )
+        .await;
+    assert_eq!(logout.status, 204);
+    let ended = app
+        .send(Method::GET, "/api/v1/me", Some(&phone.access_token), None)
+        .await;
+    ended.assert_problem(401, None);
+    assert_eq!(ended.body["code"], "token_revoked");
+    assert_eq!(
+        me(laptop.access_token.clone()).await,
+        200,
+        "the other login lives"
+    );
+
+    let refreshed = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": laptop.refresh_token}),
+        )
+        .await;
+    assert_eq!(refreshed.status, 200);
+    let stolen = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": laptop.refresh_token}),
+        )
+        .await;
+    stolen.assert_problem(401, None);
+    for token in [
+        laptop.access_token.clone(),
+        refreshed.body["access_token"].as_str().unwrap().to_owned(),
+    ] {
+        assert_eq!(me(token).await, 401, "reuse ends the whole login");
+    }
+}
+
+/// Two tabs refreshing the same token at once both get a pair and the login goes on; after
+/// the grace window, the same reuse ends the login.
+#[tokio::test]
+async fn a_refresh_token_presented_twice_within_the_grace_window_keeps_the_login() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+        vars: vec![("REFRESH_REUSE_GRACE_SECONDS", "30".into())],
+        ..Default::default()
+    })
+    .await;
+    let login = app.login_as(9901, "tabs").await;
+    let refresh =
+        |token: &str| app.post_json("/api/v1/auth/refresh", json!({"refresh_token": token}));
+    let (first, second) =
+        futures_util::join!(refresh(&login.refresh_token), refresh(&login.refresh_token));
+    for reply in [&first, &second] {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let status = app
+            .send(
+                Method::GET,
+                "/api/v1/me",
+                reply.body["access_token"].as_str(),
+                None,
+            )
+            .await
+            .status;
+        assert_eq!(status, 200);
+    }
+    // Past the window, presenting it again is reuse.
+    sqlx::query("UPDATE refresh_tokens SET used_at = used_at - INTERVAL 31 SECOND WHERE used_at IS NOT NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    refresh(&login.refresh_token)
+        .await
+        .assert_problem(401, None);
+    let after = app
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            first.body["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(after.status, 401);
 }

@@ -87,6 +87,12 @@ impl KakaoClient {
     }
 
     pub async fn user_info(&self, access_token: &str) -> Result<KakaoProfile, KakaoError> {
+        if let Some(our_app) = self.settings.app_id {
+            let issued_to = self.token_app(access_token).await?;
+            if issued_to != our_app {
+                return Err(KakaoError::InvalidToken);
+            }
+        }
         let response = self
             .http
             .get(format!("{}/v2/user/me", self.settings.api_base))
@@ -116,6 +122,40 @@ impl KakaoClient {
             email: account.email,
             profile_image_url: profile.profile_image_url.or(properties.profile_image),
         })
+    }
+
+    /// The Kakao app a token was issued to: a valid token of someone else's app must not sign
+    /// in here (it would let that app's operator log in as its users).
+    async fn token_app(&self, access_token: &str) -> Result<u64, KakaoError> {
+        #[derive(serde::Deserialize)]
+        struct TokenInfo {
+            app_id: u64,
+        }
+        let response = self
+            .http
+            .get(format!(
+                "{}/v1/user/access_token_info",
+                self.settings.api_base
+            ))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .map_err(|err| KakaoError::Unavailable(transport_reason(&err)))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::BAD_REQUEST
+        {
+            return Err(KakaoError::InvalidToken);
+        }
+        if !status.is_success() {
+            return Err(KakaoError::Unavailable(format!(
+                "token info answered {status}"
+            )));
+        }
+        let info: TokenInfo = response
+            .json()
+            .await
+            .map_err(|_| KakaoError::Unavailable("token info answered unreadable JSON".into()))?;
+        Ok(info.app_id)
     }
 
     /// Exchanges an authorization code for the user's Kakao access token.

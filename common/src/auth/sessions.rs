@@ -33,6 +33,9 @@ pub enum SignInError {
 pub struct SessionPolicy<'a> {
     pub jwt: &'a JwtKeys,
     pub refresh_ttl: Duration,
+    /// How long a just-used refresh token may be presented again without counting as reuse
+    /// (`REFRESH_REUSE_GRACE_SECONDS`).
+    pub refresh_grace: Duration,
     pub signup_points: i64,
 }
 
@@ -48,10 +51,10 @@ pub async fn sign_in(
     if signed_in.user.deleted_at.is_some() {
         return Err(SignInError::AccountDeleted);
     }
-    let refresh =
+    let (family, refresh) =
         refresh_tokens::start_family(&mut conn, signed_in.user.id, policy.refresh_ttl, now).await?;
     Ok(Session {
-        access_token: policy.jwt.issue(signed_in.user.id, now),
+        access_token: policy.jwt.issue(signed_in.user.id, family, now),
         refresh_token: refresh.token,
         expires_in: policy.jwt.ttl_seconds(),
         user: signed_in.user,
@@ -66,14 +69,20 @@ pub async fn refresh(
     now: DateTime<Utc>,
 ) -> Result<Session, RefreshError> {
     let mut conn = pool.acquire().await?;
-    let (user_id, next) =
-        refresh_tokens::rotate(&mut conn, presented, policy.refresh_ttl, now).await?;
-    let user = users::find_active(&mut conn, user_id)
+    let rotated = refresh_tokens::rotate(
+        &mut conn,
+        presented,
+        policy.refresh_ttl,
+        policy.refresh_grace,
+        now,
+    )
+    .await?;
+    let user = users::find_active(&mut conn, rotated.user_id)
         .await?
         .ok_or(RefreshError::Invalid)?;
     Ok(Session {
-        access_token: policy.jwt.issue(user.id, now),
-        refresh_token: next.token,
+        access_token: policy.jwt.issue(user.id, rotated.family, now),
+        refresh_token: rotated.next.token,
         expires_in: policy.jwt.ttl_seconds(),
         user,
         created: false,

@@ -33,15 +33,31 @@ struct TokenRow {
     user_deleted: bool,
 }
 
-/// Starts a new family for a fresh login and returns its first token.
+/// Starts a new family for a fresh login; returns the family (the login's session id, carried
+/// by its access tokens) and its first token.
 pub async fn start_family(
     conn: &mut MySqlConnection,
     user_id: u64,
     ttl: Duration,
     now: DateTime<Utc>,
-) -> Result<RefreshToken, AppError> {
+) -> Result<(uuid::Uuid, RefreshToken), AppError> {
     let family = uuid::Uuid::new_v4();
-    insert(conn, user_id, family.as_bytes(), ttl, now).await
+    let token = insert(conn, user_id, family.as_bytes(), ttl, now).await?;
+    Ok((family, token))
+}
+
+/// Whether the login `family` was ended (logged out, or its refresh token reused).
+pub async fn family_revoked(
+    conn: &mut MySqlConnection,
+    family: uuid::Uuid,
+) -> Result<bool, sqlx::Error> {
+    let revoked: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1",
+    )
+    .bind(&family.as_bytes()[..])
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(revoked.is_some())
 }
 
 async fn insert(
@@ -66,13 +82,23 @@ async fn insert(
     Ok(token)
 }
 
-/// Exchanges a refresh token for its successor; returns the user and the new token.
+/// A refresh token's rotation: whose it is, its login, and the successor.
+pub struct Rotated {
+    pub user_id: u64,
+    pub family: uuid::Uuid,
+    pub next: RefreshToken,
+}
+
+/// Exchanges a refresh token for its successor. A token used less than `grace` ago is taken
+/// for two tabs (or a retry after a lost answer) refreshing at once, not for a thief: it gets
+/// a successor of its own in the same login. Later, its reuse revokes the whole login.
 pub async fn rotate(
     conn: &mut MySqlConnection,
     presented: &str,
     ttl: Duration,
+    grace: Duration,
     now: DateTime<Utc>,
-) -> Result<(u64, RefreshToken), RefreshError> {
+) -> Result<Rotated, RefreshError> {
     let hash = RefreshToken::hash_of(presented);
     let mut tx = conn.begin().await?;
     // The row lock serialises two refreshes racing with the same token: the second sees it used.
@@ -91,19 +117,29 @@ pub async fn rotate(
     if row.revoked_at.is_some() || row.expires_at <= now || row.user_deleted {
         return Err(RefreshError::Invalid);
     }
-    if row.used_at.is_some() {
-        revoke_family_of(&mut tx, &row.family_id, now).await?;
-        tx.commit().await?;
-        return Err(RefreshError::Reused);
+    let family = uuid::Uuid::from_slice(&row.family_id).map_err(|_| RefreshError::Invalid)?;
+    match row.used_at {
+        Some(used_at) if now - used_at >= grace => {
+            revoke_family_of(&mut tx, &row.family_id, now).await?;
+            tx.commit().await?;
+            return Err(RefreshError::Reused);
+        }
+        Some(_) => {}
+        None => {
+            sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
+                .bind(now)
+                .bind(&hash[..])
+                .execute(&mut *tx)
+                .await?;
+        }
     }
-    sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
-        .bind(now)
-        .bind(&hash[..])
-        .execute(&mut *tx)
-        .await?;
     let next = insert(&mut tx, row.user_id, &row.family_id, ttl, now).await?;
     tx.commit().await?;
-    Ok((row.user_id, next))
+    Ok(Rotated {
+        user_id: row.user_id,
+        family,
+        next,
+    })
 }
 
 /// Revokes the family of a token (logout). Unknown tokens are ignored: logging out twice is fine.
