@@ -6,9 +6,13 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
     payload::Json,
+    types::{ParseFromJSON, ToJSON},
 };
 use spacecloud_common::{
-    booking::{self, BookingRequest, idempotency::IdempotencyKey},
+    booking::{
+        self, BookingRequest,
+        idempotency::{self, IdempotencyKey},
+    },
     db::orders::{self, OrderEventRow, OrderOwner, OrderRow},
     domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page},
     error::AppError,
@@ -252,8 +256,26 @@ impl OrdersApi {
             &state.clock,
         )
         .await?;
+        // A replay answers what the first request was answered, even if the order moved on.
+        if let Some(order) = outcome
+            .first_response
+            .as_ref()
+            .and_then(|(_, body)| serde_json::from_slice(body).ok())
+            .and_then(|body| Order::parse_from_json(Some(body)).ok())
+        {
+            return Ok(CreatedOrder::Created(Json(order)));
+        }
         let row = load_order(&state, outcome.order_id, auth.user_id()).await?;
-        Ok(CreatedOrder::Created(Json(order_dto(&state, row, None))))
+        let order = order_dto(&state, row, None);
+        if let (Some(key), false) = (&key, outcome.replayed) {
+            let body = order.to_json().unwrap_or_default().to_string();
+            if let Err(err) =
+                idempotency::remember_response(&state.pool, key, 201, body.as_bytes()).await
+            {
+                tracing::warn!(order.id = outcome.order_id, error = %err, "first response not recorded; a replay shows the order as it is then");
+            }
+        }
+        Ok(CreatedOrder::Created(Json(order)))
     }
 
     /// An order, with its history. Visible to its booker and to the space's host only.

@@ -412,6 +412,21 @@ async fn idempotency_keys_replay_and_refuse_a_different_body() {
     assert_eq!(pay(&app, &guest, order_id, Some("pay-1")).await.status, 202);
     wait_for_status(&app, &guest, order_id, "completed").await;
     assert_eq!(points_of(&app, &guest).await, 100_000 - 30_000);
+
+    // A replay after the order moved on answers the first response, status and body alike.
+    let late = send(order_body(venue.space_id, venue.day, date), "key-1").await;
+    assert_eq!(late.status, 201);
+    assert_eq!(late.body, first.body);
+    assert_eq!(late.body["status"], "waiting");
+
+    // Keys are compared exactly: one differing only in case is another key, another order.
+    let upper = send(
+        order_body(venue.space_id, venue.day, date + Days::new(1)),
+        "KEY-1",
+    )
+    .await;
+    assert_eq!(upper.status, 201, "{}", upper.body);
+    assert_ne!(upper.body["id"], first.body["id"]);
 }
 
 #[tokio::test]

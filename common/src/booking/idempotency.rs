@@ -50,13 +50,23 @@ impl IdempotencyKey {
 pub enum Reservation {
     /// The key is new: do the work, then `complete` it in the same transaction.
     Reserved,
-    /// The same request was already done; answer with this order again.
-    Replay(u64),
+    /// The same request was already done: answer as the first time.
+    Replay(Replay),
+}
+
+/// A request already done under a key: the order it produced and, once recorded, the first
+/// response's status and body.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub order_id: u64,
+    pub first_response: Option<(u16, Vec<u8>)>,
 }
 
 #[derive(FromRow)]
 struct StoredKey {
     request_hash: Vec<u8>,
+    result_id: Option<u64>,
+    response_status: Option<u16>,
     response_body: Option<Vec<u8>>,
     created_at: DateTime<Utc>,
 }
@@ -94,7 +104,8 @@ pub async fn reserve(
         Ok(_) => Ok(Reservation::Reserved),
         Err(err) if violated_unique_index(&err, &[PRIMARY]).is_some() => {
             let stored: StoredKey = sqlx::query_as(
-                "SELECT request_hash, response_body, created_at FROM idempotency_keys \
+                "SELECT request_hash, result_id, response_status, response_body, created_at \
+                 FROM idempotency_keys \
                  WHERE user_id = ? AND scope = ? AND idempotency_key = ?",
             )
             .bind(key.user_id)
@@ -108,18 +119,17 @@ pub async fn reserve(
                     "was already used for a different request",
                 ));
             }
-            let order_id = stored
-                .response_body
-                .and_then(|body| String::from_utf8(body).ok())
-                .and_then(|body| body.parse().ok())
-                .ok_or_else(|| {
+            let order_id = stored.result_id.ok_or_else(|| {
                     tracing::error!(created_at = %stored.created_at, "idempotency key without a result");
                     AppError::Conflict {
                         code: crate::domain::ConflictCode::IdempotencyKeyInUse,
                         detail: "a request with this key is still being processed".into(),
                     }
-                })?;
-            Ok(Reservation::Replay(order_id))
+            })?;
+            Ok(Reservation::Replay(Replay {
+                order_id,
+                first_response: stored.response_status.zip(stored.response_body),
+            }))
         }
         Err(err) => Err(err.into()),
     }
@@ -131,14 +141,37 @@ pub async fn complete(
     order_id: u64,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "UPDATE idempotency_keys SET response_status = 200, response_body = ? \
+        "UPDATE idempotency_keys SET result_id = ? \
          WHERE user_id = ? AND scope = ? AND idempotency_key = ?",
     )
-    .bind(order_id.to_string().into_bytes())
+    .bind(order_id)
     .bind(key.user_id)
     .bind(&key.scope)
     .bind(&key.key)
     .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the first response to a keyed request, after its work committed, so that a replay
+/// answers the same status and body even when the order has moved on since. Should this be
+/// lost (the process died in between), a replay falls back to the order as it is then.
+pub async fn remember_response(
+    pool: &sqlx::MySqlPool,
+    key: &IdempotencyKey,
+    status: u16,
+    body: &[u8],
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = ?, response_body = ? \
+         WHERE user_id = ? AND scope = ? AND idempotency_key = ? AND response_status IS NULL",
+    )
+    .bind(status)
+    .bind(body)
+    .bind(key.user_id)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .execute(pool)
     .await?;
     Ok(())
 }

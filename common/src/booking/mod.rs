@@ -81,11 +81,12 @@ impl BookingPolicy {
 }
 
 /// The result of an operation that honours an idempotency key: the order it concerns, and
-/// whether this answer replays an earlier request.
-#[derive(Debug, Clone, Copy)]
+/// whether this answer replays an earlier request (with that request's recorded response).
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub order_id: u64,
     pub replayed: bool,
+    pub first_response: Option<(u16, Vec<u8>)>,
 }
 
 #[derive(FromRow)]
@@ -192,10 +193,11 @@ pub async fn place_order(
         if let Some(key) = key {
             match idempotency::reserve(&mut tx, key, now).await? {
                 Reservation::Reserved => {}
-                Reservation::Replay(order_id) => {
+                Reservation::Replay(replay) => {
                     return Ok(Outcome {
-                        order_id,
+                        order_id: replay.order_id,
                         replayed: true,
+                        first_response: replay.first_response,
                     });
                 }
             }
@@ -231,6 +233,7 @@ pub async fn place_order(
         Ok(Outcome {
             order_id,
             replayed: false,
+            first_response: None,
         })
     })
     .await
@@ -291,11 +294,12 @@ pub async fn request_payment(
         // Expiry is judged now, with the order locked, not when the request arrived.
         let now = clock.now();
         if let Some(key) = key
-            && let Reservation::Replay(order_id) = idempotency::reserve(&mut tx, key, now).await?
+            && let Reservation::Replay(replay) = idempotency::reserve(&mut tx, key, now).await?
         {
             return Ok(Outcome {
                 order_id,
                 replayed: true,
+                first_response: replay.first_response,
             });
         }
         match order.status {
@@ -331,6 +335,7 @@ pub async fn request_payment(
         Ok(Outcome {
             order_id,
             replayed: false,
+            first_response: None,
         })
     })
     .await
