@@ -13,7 +13,7 @@ use poem_openapi::{
 use spacecloud_common::{
     auth::{KakaoError, sessions::SignInError},
     db::refresh_tokens::RefreshError,
-    error::{AppError, FieldError},
+    error::{AppError, FieldError, loggable},
     hosting::UploadRejected,
     images::Rejection,
 };
@@ -119,7 +119,7 @@ impl From<AppError> for Problem {
                 Self::new(StatusCode::CONFLICT, code.as_str(), detail)
             }
             AppError::Database(ref cause) if is_unavailable(cause) => {
-                tracing::error!(error = %err, cause = %cause, "database unavailable");
+                tracing::error!(error = %loggable(cause), "database unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",
@@ -135,7 +135,7 @@ impl From<AppError> for Problem {
                 )
             }
             other => {
-                tracing::error!(error = ?anyhow_chain(&other), "unexpected error");
+                tracing::error!(error = %loggable(&other), "unexpected error");
                 Self::internal()
             }
         }
@@ -222,17 +222,6 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
         err,
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_)
     )
-}
-
-fn anyhow_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    chain
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {

@@ -27,9 +27,10 @@ pub async fn log_request<E: Endpoint>(next: E, req: Request) -> Result<Response>
             duration_ms = elapsed.as_secs_f64() * 1000.0,
             "request"
         );
-        // Labelled by method and status class only: raw paths would make one series per id.
+        // Labelled by method and status class only: raw paths would make one series per id,
+        // and so would any method a client invents.
         let labels = [
-            ("method", method.to_string()),
+            ("method", method_label(&method).to_owned()),
             ("status", format!("{}xx", status.as_u16() / 100)),
         ];
         metrics::counter!("http_requests_total", &labels).increment(1);
@@ -38,4 +39,35 @@ pub async fn log_request<E: Endpoint>(next: E, req: Request) -> Result<Response>
     }
     .instrument(span)
     .await
+}
+
+/// The method as a metric label: the standard ones by name, anything else as `other`.
+fn method_label(method: &poem::http::Method) -> &'static str {
+    use poem::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::Method;
+
+    use super::method_label;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        for invented in ["FOO", "BREW", "X-ANYTHING-1234"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other");
+        }
+        assert_eq!(method_label(&Method::POST), "POST");
+    }
 }

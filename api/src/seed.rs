@@ -451,7 +451,7 @@ async fn queue_demo_photos(
         let space =
             spacecloud_common::hosting::owned_space(&mut *pool.acquire().await?, host_id, space_id)
                 .await?;
-        spacecloud_common::hosting::add_images(pool, &queues, space, checked, now)
+        spacecloud_common::hosting::import_images(pool, &queues, space, checked, now)
             .await
             .map_err(|err| anyhow::anyhow!("queueing a demo photo: {err}"))?;
     }

@@ -152,7 +152,15 @@ pub async fn review(
         ref text,
         ref photo,
     } = *review;
-    retry_on_deadlock(|| async {
+    // The photo's bytes go to Redis before the transaction, which then only renames them.
+    let staged = match photo {
+        Some(photo) => {
+            crate::hosting::check_pending_photos(pool, user_id, 1).await?;
+            Some(queues.stage_upload(&photo.bytes).await?)
+        }
+        None => None,
+    };
+    let reviewed = retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         if lock_live_space(&mut tx, space_id).await? == user_id {
             return Err(AppError::OwnSpace("review"));
@@ -234,9 +242,11 @@ pub async fn review(
             .bind(review_id)
             .execute(&mut *tx)
             .await?;
-            // Staged and queued before the commit: a Redis failure leaves no review behind,
-            // and a job whose review never committed finds nothing to do.
-            queues.stage_review_image(review_id, &photo.bytes).await?;
+            // Handed over and queued before the commit: a Redis failure leaves no review
+            // behind, and a job whose review never committed finds nothing to do.
+            if let Some(staged) = &staged {
+                queues.adopt_review_image(staged, review_id).await?;
+            }
             queues.enqueue(ProcessReviewImage { review_id }).await?;
         }
         sqlx::query(
@@ -250,7 +260,13 @@ pub async fn review(
         tx.commit().await?;
         Ok(review_id)
     })
-    .await
+    .await;
+    if reviewed.is_err()
+        && let Some(staged) = staged
+    {
+        queues.discard(&[staged]).await;
+    }
+    reviewed
 }
 
 #[derive(Debug, Clone, FromRow)]

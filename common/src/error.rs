@@ -77,3 +77,34 @@ pub fn violated_unique_index<'e>(err: &'e sqlx::Error, indexes: &[&'e str]) -> O
         .copied()
         .find(|index| message.contains(&format!("'{index}'")) || message.ends_with(index))
 }
+
+/// An error and its causes, fit for a log line. A database's own message quotes the values of
+/// the statement that failed (`Duplicate entry 'minji@example.com' for key …`), and logs must
+/// never carry those: a database error is described by its codes only.
+pub fn loggable(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if let Some(sqlx::Error::Database(database)) = error.downcast_ref::<sqlx::Error>() {
+            let number = database
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .map(|mysql| mysql.number().to_string())
+                .unwrap_or_default();
+            parts.push(format!(
+                "database error {number} (SQLSTATE {})",
+                database.code().unwrap_or_default()
+            ));
+            break;
+        }
+        if let Some(AppError::Database(sqlx::Error::Database(_))) = error.downcast_ref::<AppError>()
+        {
+            // Its source, next, is described by its codes.
+            parts.push("database error".to_owned());
+            current = error.source();
+            continue;
+        }
+        parts.push(error.to_string());
+        current = error.source();
+    }
+    parts.join(": ")
+}

@@ -14,7 +14,7 @@ use crate::{
     domain::Slot,
     error::{AppError, FieldError},
     images::{self, ImageKind, Rejection},
-    jobs::{DeleteObjects, JobQueues, ProcessImage},
+    jobs::{DeleteObjects, JobQueues, ProcessImage, StagedUpload},
 };
 
 pub const MAX_IMAGES: usize = 10;
@@ -199,7 +199,42 @@ pub async fn validate(
     })
 }
 
+/// How many photos one user may have waiting to be processed (of their spaces and reviews):
+/// what a user can have staged in Redis is bounded by this times 10 MiB.
+pub const MAX_PENDING_PHOTOS: i64 = 30;
+
+/// Refuses an upload of `adding` photos by `user_id` while too many of theirs still wait for
+/// the worker. A plain read: concurrent uploads may overshoot by a request's worth, which the
+/// upload rate limit bounds.
+pub async fn check_pending_photos(
+    pool: &MySqlPool,
+    user_id: u64,
+    adding: usize,
+) -> Result<(), AppError> {
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM space_images i JOIN spaces s ON s.id = i.space_id \
+                 WHERE s.host_id = ? AND i.status = ? AND i.deleted_at IS NULL) \
+              + (SELECT COUNT(*) FROM reviews WHERE user_id = ? AND image_status = ?)",
+    )
+    .bind(user_id)
+    .bind(crate::domain::ImageStatus::Processing)
+    .bind(user_id)
+    .bind(crate::domain::ImageStatus::Processing)
+    .fetch_one(pool)
+    .await?;
+    if pending + adding as i64 > MAX_PENDING_PHOTOS {
+        return Err(AppError::Conflict {
+            code: crate::domain::ConflictCode::UploadsPending,
+            detail: format!(
+                "{pending} of your photos are still being processed; upload more once they are"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Creates the space with its images `processing`; returns the space id and the image ids.
+/// The photos' bytes are staged first; the transaction only makes rows and hands them over.
 pub async fn create_space(
     pool: &MySqlPool,
     queues: &JobQueues,
@@ -207,11 +242,48 @@ pub async fn create_space(
     uploads: Vec<CheckedImage>,
     now: DateTime<Utc>,
 ) -> Result<(u64, Vec<u64>), AppError> {
+    check_pending_photos(pool, space.host_id, uploads.len()).await?;
+    let (kinds, staged) = stage(queues, uploads).await?;
+    let created = insert_space_with_images(pool, queues, space, &kinds, &staged, now).await;
+    if created.is_err() {
+        queues.discard(&staged).await;
+    }
+    created
+}
+
+async fn insert_space_with_images(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    space: &NewSpace,
+    kinds: &[ImageKind],
+    staged: &[StagedUpload],
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<u64>), AppError> {
     let mut tx = pool.begin().await?;
     let space_id = spaces::insert(&mut tx, space).await?;
-    let image_ids = add_images_in(&mut tx, queues, space_id, 0, uploads, now).await?;
+    let image_ids = add_images_in(&mut tx, queues, space_id, 0, kinds, staged, now).await?;
     tx.commit().await?;
     Ok((space_id, image_ids))
+}
+
+/// Stages every upload's bytes; on a failure, forgets those already staged.
+async fn stage(
+    queues: &JobQueues,
+    uploads: Vec<CheckedImage>,
+) -> Result<(Vec<ImageKind>, Vec<StagedUpload>), AppError> {
+    let mut kinds = Vec::with_capacity(uploads.len());
+    let mut staged = Vec::with_capacity(uploads.len());
+    for upload in uploads {
+        match queues.stage_upload(&upload.bytes).await {
+            Ok(done) => staged.push(done),
+            Err(err) => {
+                queues.discard(&staged).await;
+                return Err(err);
+            }
+        }
+        kinds.push(upload.kind);
+    }
+    Ok((kinds, staged))
 }
 
 async fn add_images_in(
@@ -219,20 +291,16 @@ async fn add_images_in(
     queues: &JobQueues,
     space_id: u64,
     first_position: u32,
-    uploads: Vec<CheckedImage>,
+    kinds: &[ImageKind],
+    staged: &[StagedUpload],
     now: DateTime<Utc>,
 ) -> Result<Vec<u64>, AppError> {
-    let mut ids = Vec::with_capacity(uploads.len());
-    for (n, upload) in uploads.into_iter().enumerate() {
-        let id = db::images::insert_processing(
-            conn,
-            space_id,
-            first_position + n as u32,
-            upload.kind,
-            now,
-        )
-        .await?;
-        queues.stage_image(id, &upload.bytes).await?;
+    let mut ids = Vec::with_capacity(kinds.len());
+    for (n, (kind, upload)) in kinds.iter().zip(staged).enumerate() {
+        let id =
+            db::images::insert_processing(conn, space_id, first_position + n as u32, *kind, now)
+                .await?;
+        queues.adopt_image(upload, id).await?;
         ids.push(id);
     }
     for &image_id in &ids {
@@ -268,18 +336,24 @@ fn hosted_by(host: Option<u64>, host_id: u64, space_id: u64) -> Result<OwnedSpac
     match host {
         None => Err(AppError::NotFound("space")),
         Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
-        Some(_) => Ok(OwnedSpace(space_id)),
+        Some(_) => Ok(OwnedSpace {
+            id: space_id,
+            host_id,
+        }),
     }
 }
 
 /// A live space the caller was found to host: the only way to name a space to the operations
 /// that change it, so none of them can skip the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OwnedSpace(u64);
+pub struct OwnedSpace {
+    id: u64,
+    host_id: u64,
+}
 
 impl OwnedSpace {
     pub fn id(self) -> u64 {
-        self.0
+        self.id
     }
 }
 
@@ -291,7 +365,35 @@ pub async fn add_images(
     uploads: Vec<CheckedImage>,
     now: DateTime<Utc>,
 ) -> Result<Vec<u64>, AppError> {
-    let space_id = space.id();
+    check_pending_photos(pool, space.host_id, uploads.len()).await?;
+    import_images(pool, queues, space, uploads, now).await
+}
+
+/// `add_images` without the bound on a user's pending photos: for an operator's import (the
+/// demo seed), not for requests.
+pub async fn import_images(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    space: OwnedSpace,
+    uploads: Vec<CheckedImage>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>, AppError> {
+    let (kinds, staged) = stage(queues, uploads).await?;
+    let added = add_staged_images(pool, queues, space.id(), &kinds, &staged, now).await;
+    if added.is_err() {
+        queues.discard(&staged).await;
+    }
+    added
+}
+
+async fn add_staged_images(
+    pool: &MySqlPool,
+    queues: &JobQueues,
+    space_id: u64,
+    kinds: &[ImageKind],
+    staged: &[StagedUpload],
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>, AppError> {
     let mut tx = pool.begin().await?;
     // Lock the space so concurrent additions count each other.
     let (count, next): (i64, i64) = sqlx::query_as(
@@ -303,13 +405,13 @@ pub async fn add_images(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound("space"))?;
-    if count as usize + uploads.len() > MAX_IMAGES {
+    if count as usize + kinds.len() > MAX_IMAGES {
         return Err(AppError::invalid(
             "images",
             format!("a space has at most {MAX_IMAGES} images"),
         ));
     }
-    let ids = add_images_in(&mut tx, queues, space_id, next as u32, uploads, now).await?;
+    let ids = add_images_in(&mut tx, queues, space_id, next as u32, kinds, staged, now).await?;
     tx.commit().await?;
     Ok(ids)
 }

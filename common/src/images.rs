@@ -188,6 +188,40 @@ mod tests {
         out
     }
 
+    /// A phone's photo carries EXIF with GPS coordinates; the public renditions carry none.
+    #[test]
+    fn the_renditions_carry_no_exif() {
+        let plain = jpeg_bytes(64, 48);
+        // An APP1 Exif segment right after SOI: a little-endian TIFF header whose one IFD
+        // holds a GPS pointer and a marker string standing for the coordinates.
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x8825u16.to_le_bytes()); // GPSInfo
+        tiff.extend_from_slice(&4u16.to_le_bytes()); // LONG
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&26u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(b"GPS-37.5665N-126.9780E");
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend_from_slice(&tiff);
+        let mut with_exif = plain[..2].to_vec();
+        with_exif.extend_from_slice(&[0xFF, 0xE1]);
+        with_exif.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
+        with_exif.extend_from_slice(&segment);
+        with_exif.extend_from_slice(&plain[2..]);
+        let processed = process(&with_exif).expect("a JPEG with EXIF is a valid photo");
+        for rendition in [&processed.web_jpeg, &processed.thumbnail_jpeg] {
+            assert!(!contains(rendition, b"Exif"));
+            assert!(!contains(rendition, b"GPS-37.5665N"));
+        }
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+    }
+
     #[test]
     fn formats_are_judged_by_content() {
         assert_eq!(sniff(&png(4, 3)), Ok(ImageKind::Png));

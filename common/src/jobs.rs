@@ -146,29 +146,77 @@ impl JobQueues {
             .map_err(|err| queue_error(&err.to_string()))
     }
 
-    /// Stages a review photo's bytes for the worker.
-    pub async fn stage_review_image(&self, review_id: u64, bytes: &[u8]) -> Result<(), AppError> {
-        self.stage(staged_review_image_key(&self.prefix, review_id), bytes)
-            .await
-    }
-
-    /// Stages an upload's bytes for the worker.
-    pub async fn stage_image(&self, image_id: u64, bytes: &[u8]) -> Result<(), AppError> {
-        self.stage(staged_image_key(&self.prefix, image_id), bytes)
-            .await
-    }
-
-    async fn stage(&self, key: String, bytes: &[u8]) -> Result<(), AppError> {
+    /// Stages an upload's bytes in Redis under a key of its own, before any transaction
+    /// starts: the (up to 10 MiB) `SET` never holds a database connection or row locks. The
+    /// transaction that makes the photo's row then `adopt`s the bytes with an O(1) rename.
+    pub async fn stage_upload(&self, bytes: &[u8]) -> Result<StagedUpload, AppError> {
         use redis::AsyncCommands;
+        let key = format!("{}:upload:{}", self.prefix, uuid::Uuid::new_v4().simple());
         let mut connection = self.connection().await?;
         tokio::time::timeout(
             Duration::from_secs(10),
-            connection.set_ex::<_, _, ()>(key, bytes, STAGED_IMAGE_TTL_SECONDS),
+            connection.set_ex::<_, _, ()>(&key, bytes, STAGED_IMAGE_TTL_SECONDS),
         )
         .await
         .map_err(|_| queue_error("staging timed out"))??;
+        Ok(StagedUpload { key })
+    }
+
+    /// Moves staged bytes to the key the worker reads for a photo's row.
+    async fn adopt(&self, staged: &StagedUpload, key: String) -> Result<(), AppError> {
+        let mut connection = self.connection().await?;
+        tokio::time::timeout(
+            Duration::from_secs(3),
+            redis::cmd("RENAME")
+                .arg(&staged.key)
+                .arg(key)
+                .query_async::<()>(&mut connection),
+        )
+        .await
+        .map_err(|_| queue_error("adopting staged bytes timed out"))??;
         Ok(())
     }
+
+    /// Hands staged bytes to a space photo's row (inside the transaction that makes it).
+    pub async fn adopt_image(&self, staged: &StagedUpload, image_id: u64) -> Result<(), AppError> {
+        self.adopt(staged, staged_image_key(&self.prefix, image_id))
+            .await
+    }
+
+    /// Hands staged bytes to a review's photo (inside the transaction that makes the review).
+    pub async fn adopt_review_image(
+        &self,
+        staged: &StagedUpload,
+        review_id: u64,
+    ) -> Result<(), AppError> {
+        self.adopt(staged, staged_review_image_key(&self.prefix, review_id))
+            .await
+    }
+
+    /// Forgets staged bytes nobody will process (their request failed). Best effort: they
+    /// expire with `STAGED_IMAGE_TTL_SECONDS` anyway.
+    pub async fn discard(&self, staged: &[StagedUpload]) {
+        if staged.is_empty() {
+            return;
+        }
+        let Ok(mut connection) = self.connection().await else {
+            return;
+        };
+        let keys: Vec<&str> = staged.iter().map(|upload| upload.key.as_str()).collect();
+        if let Err(err) = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async::<()>(&mut connection)
+            .await
+        {
+            tracing::warn!(error = %err, "staged uploads not discarded; they expire by themselves");
+        }
+    }
+}
+
+/// Bytes of one upload waiting in Redis for the row that will own them.
+#[derive(Debug)]
+pub struct StagedUpload {
+    key: String,
 }
 
 fn queue_error(reason: &str) -> AppError {

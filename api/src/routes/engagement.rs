@@ -84,7 +84,7 @@ error_responses!(
         Unauthorized = 401 "Missing, invalid or expired access token.",
         Forbidden = 403 "The space is the caller's own (`own_space`).",
         NotFound = 404 "No such space.",
-        Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`.",
+        Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`; or too many of the caller's photos still wait to be processed (`uploads_pending`).",
         TooLarge = 413 "The photo is over 10 MiB.",
         Unsupported = 415 "The photo is not a JPEG, PNG or WebP image.",
         Unprocessable = 422 "Grade outside 1–5, content empty or over 2000 characters, or a damaged photo.",

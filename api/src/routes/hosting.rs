@@ -94,6 +94,7 @@ error_responses!(
         Unauthorized = 401 "Missing, invalid or expired access token.",
         Forbidden = 403 "The space is not yours.",
         NotFound = 404 "No such space.",
+        Conflict = 409 "Too many of the caller's photos still wait to be processed (`uploads_pending`).",
         TooLarge = 413 "A file over 10 MiB, or a body over the server's limit.",
         Unsupported = 415 "A file that is not a JPEG, PNG or WebP image.",
         Unprocessable = 422 "Invalid fields, a damaged image, too many pixels or images.",

@@ -160,3 +160,52 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         assert_eq!(statuses, expected, "TRUSTED_PROXIES={trusted:?}");
     }
 }
+
+/// A database's error message quotes the statement's values; what reaches the logs names the
+/// error by its codes only.
+#[tokio::test]
+async fn database_errors_are_logged_without_the_values_they_quote() {
+    let app = spawn_app().await;
+    let insert = || {
+        sqlx::query(
+            "INSERT INTO users (kakao_id, nickname, email, points, created_at, updated_at) \
+             VALUES (777, 'n', 'private-address@example.com', 0, NOW(), NOW())",
+        )
+        .execute(&app.pool)
+    };
+    insert().await.unwrap();
+    let duplicate = insert().await.unwrap_err();
+    assert!(
+        duplicate.to_string().contains("777"),
+        "the raw message quotes the value: {duplicate}"
+    );
+    let wrapped = spacecloud_common::error::AppError::from(duplicate);
+    let logged = spacecloud_common::error::loggable(&wrapped);
+    assert!(logged.contains("1062"), "{logged}");
+    assert!(!logged.contains("777"), "{logged}");
+}
+
+/// A method nobody uses does not make a metric series of its own.
+#[tokio::test]
+async fn invented_http_methods_share_one_metric_label() {
+    let app = spawn_app().await;
+    let brew = reqwest::Method::from_bytes(b"BREWCOFFEE").unwrap();
+    let reply = app
+        .client
+        .request(brew, format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 405);
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("BREWCOFFEE"), "{metrics}");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+}

@@ -64,18 +64,23 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .unwrap()
 }
 
+/// Photo bytes in Redis: adopted by a photo's row, or staged by a request not yet done.
 async fn staged_keys(app: &TestApp) -> usize {
     let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
     let mut redis = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!(
-            "{}:staged_image:*",
-            app.state.settings.jobs.queue_prefix
-        ))
-        .query_async(&mut redis)
-        .await
-        .unwrap();
-    keys.len()
+    let mut count = 0;
+    for pattern in ["staged_image", "upload"] {
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!(
+                "{}:{pattern}:*",
+                app.state.settings.jobs.queue_prefix
+            ))
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        count += keys.len();
+    }
+    count
 }
 
 async fn my_space(app: &TestApp, host: &Login) -> Value {
@@ -266,7 +271,8 @@ async fn a_bomb_past_the_api_fails_in_the_worker_which_keeps_working() {
     let mut bomb = encoded(1, 1, ImageFormat::Png);
     bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
-    app.state.jobs.stage_image(image_id, &bomb).await.unwrap();
+    let staged = app.state.jobs.stage_upload(&bomb).await.unwrap();
+    app.state.jobs.adopt_image(&staged, image_id).await.unwrap();
 
     app.start_worker().await;
     let space = app
@@ -570,11 +576,13 @@ async fn a_photo_job_seen_before_its_commit_still_ends_ready() {
     )
     .await
     .unwrap();
-    app.state
+    let staged = app
+        .state
         .jobs
-        .stage_image(image_id, &encoded(120, 90, ImageFormat::Png))
+        .stage_upload(&encoded(120, 90, ImageFormat::Png))
         .await
         .unwrap();
+    app.state.jobs.adopt_image(&staged, image_id).await.unwrap();
     app.state
         .jobs
         .enqueue(spacecloud_common::jobs::ProcessImage { image_id })
@@ -904,4 +912,62 @@ async fn a_deletion_whose_job_was_lost_still_removes_the_objects() {
         (left == 0).then_some(())
     })
     .await;
+}
+
+/// A request that fails after its photos were staged (here: the space's photo limit, judged
+/// under the space's lock) leaves no bytes in Redis; and one user cannot keep more than
+/// `MAX_PENDING_PHOTOS` photos waiting for the worker (no worker runs in this test).
+#[tokio::test]
+async fn staged_photos_are_bounded_per_user_and_never_left_behind() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    let photo = || (encoded(30, 20, ImageFormat::Png), "p.png");
+    let created = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, (0..9).map(|_| photo()).collect()),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let space_id = created.body["id"].as_u64().unwrap();
+    assert_eq!(staged_keys(&app).await, 9);
+    let over = post_form(
+        &app,
+        &host,
+        &format!("/api/v1/spaces/{space_id}/images"),
+        Form::new()
+            .part("images", Part::bytes(photo().0).file_name("a.png"))
+            .part("images", Part::bytes(photo().0).file_name("b.png")),
+    )
+    .await;
+    over.assert_problem(422, Some("images"));
+    assert_eq!(
+        staged_keys(&app).await,
+        9,
+        "the refused upload's bytes are gone"
+    );
+
+    for _ in 0..2 {
+        let more = post_form(
+            &app,
+            &host,
+            "/api/v1/spaces",
+            space_form(&reference, (0..10).map(|_| photo()).collect()),
+        )
+        .await;
+        assert_eq!(more.status, 201, "{}", more.body);
+    }
+    let pending = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, vec![photo(), photo()]),
+    )
+    .await;
+    pending.assert_problem(409, None);
+    assert_eq!(pending.body["code"], "uploads_pending");
+    assert_eq!(count(&app, "spaces").await, 3);
+    assert_eq!(staged_keys(&app).await, 29);
 }

@@ -640,7 +640,7 @@ where
             Err(AppError::Database(err)) if tries < ATTEMPTS && is_retryable(&err) => {
                 DEADLOCK_RETRIES.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("db_transaction_retries_total").increment(1);
-                tracing::warn!(attempt = tries, error = %err, "transaction retried after a deadlock or lock wait timeout");
+                tracing::warn!(attempt = tries, error = %crate::error::loggable(&err), "transaction retried after a deadlock or lock wait timeout");
                 let jitter = rand::random_range(1..=10u64) * u64::from(tries);
                 tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
             }

@@ -142,6 +142,8 @@ pub enum ConflictCode {
     IdempotencyKeyInUse,
     /// The user already holds `MAX_WAITING_HOLDS` unpaid orders.
     TooManyHolds,
+    /// Too many of the user's photos still wait to be processed.
+    UploadsPending,
     /// The caller never booked the space (reviews).
     NoOrder,
     OrderNotCompleted,
@@ -150,7 +152,7 @@ pub enum ConflictCode {
 }
 
 impl ConflictCode {
-    pub const EVERY: [ConflictCode; 12] = [
+    pub const EVERY: [ConflictCode; 13] = [
         Self::SlotUnavailable,
         Self::HoldExpired,
         Self::OrderNotPayable,
@@ -159,6 +161,7 @@ impl ConflictCode {
         Self::OrderStateChanged,
         Self::IdempotencyKeyInUse,
         Self::TooManyHolds,
+        Self::UploadsPending,
         Self::NoOrder,
         Self::OrderNotCompleted,
         Self::StayNotStarted,
@@ -175,6 +178,7 @@ impl ConflictCode {
             Self::OrderStateChanged => "order_state_changed",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::TooManyHolds => "too_many_holds",
+            Self::UploadsPending => "uploads_pending",
             Self::NoOrder => "no_order",
             Self::OrderNotCompleted => "order_not_completed",
             Self::StayNotStarted => "stay_not_started",

@@ -47,7 +47,7 @@ impl Handler for DeleteObjects {
             );
             return Ok(());
         }
-        tracing::error!(objects = self.keys.len(), error = %error, "stored objects not deleted yet; the sweep queues them again");
+        tracing::error!(objects = self.keys.len(), error = %spacecloud_common::error::loggable(&*error), "stored objects not deleted yet; the sweep queues them again");
         Err(error)
     }
 }

@@ -46,7 +46,7 @@ pub(crate) trait Handler: Job + Clone {
     ) -> impl Future<Output = Result<(), BoxDynError>> + Send {
         let _ = context;
         async move {
-            tracing::error!(job = Self::NAME, error = %error, "job gave up after its last attempt");
+            tracing::error!(job = Self::NAME, error = %spacecloud_common::error::loggable(&*error), "job gave up after its last attempt");
             Err(error)
         }
     }

@@ -54,7 +54,7 @@ impl Handler for ProcessImage {
     async fn exhausted(self, context: &JobContext, error: BoxDynError) -> Result<(), BoxDynError> {
         let staged_key = jobs::staged_image_key(&context.prefix, self.image_id);
         if find(context, self.image_id).await?.is_some() {
-            tracing::warn!(image.id = self.image_id, error = %error, "photo given up");
+            tracing::warn!(image.id = self.image_id, error = %spacecloud_common::error::loggable(&*error), "photo given up");
             record(
                 context,
                 self.image_id,

@@ -57,7 +57,7 @@ impl Handler for ProcessReviewImage {
     async fn exhausted(self, context: &JobContext, error: BoxDynError) -> Result<(), BoxDynError> {
         let staged_key = jobs::staged_review_image_key(&context.prefix, self.review_id);
         if find(context, self.review_id).await?.is_some() {
-            tracing::warn!(review.id = self.review_id, error = %error, "review photo given up");
+            tracing::warn!(review.id = self.review_id, error = %spacecloud_common::error::loggable(&*error), "review photo given up");
             let mut conn = context.pool.acquire().await?;
             engagement::finish_review_photo(&mut conn, self.review_id, None).await?;
         }

@@ -43,7 +43,7 @@ impl Handler for Sweep {
     }
 
     async fn exhausted(self, _: &JobContext, error: BoxDynError) -> Result<(), BoxDynError> {
-        tracing::warn!(sweep.tick = self.timestamp, error = %error, "sweep failed; the next tick retries");
+        tracing::warn!(sweep.tick = self.timestamp, error = %spacecloud_common::error::loggable(&*error), "sweep failed; the next tick retries");
         Ok(())
     }
 }
