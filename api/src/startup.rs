@@ -88,6 +88,27 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
+/// Browsers of the configured origins may call the API with a bearer token (no cookies).
+fn cors(origins: &[String]) -> poem::middleware::Cors {
+    use poem::http::{Method, header};
+    poem::middleware::Cors::new()
+        .allow_origins(origins.iter().map(String::as_str))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::RETRY_AFTER, header::LOCATION])
+        .max_age(600)
+}
+
 /// The whole HTTP surface: the documented API, its spec and Swagger UI.
 pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     crate::metrics::handle();
@@ -103,11 +124,32 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
         // Local storage is served by the API itself; with S3 a CDN or the bucket serves it.
         route = route.nest("/media", poem::endpoint::StaticFilesEndpoint::new(dir));
     }
+    let cors = cors(&state.settings.cors_allowed_origins);
+    let allowed_origins: std::collections::HashSet<String> = state
+        .settings
+        .cors_allowed_origins
+        .iter()
+        .cloned()
+        .collect();
     route
         .nest("/", api)
         .with(body_limit)
         .with(crate::rate_limit::RateLimit)
         .data(state)
+        .with(cors)
+        // poem's Cors answers 403 to an origin it does not know; ours serve such a request as
+        // any other, without CORS headers, so the browser (not we) keeps the page out.
+        .around(move |next, mut req| {
+            let known = req
+                .headers()
+                .get(poem::http::header::ORIGIN)
+                .and_then(|origin| origin.to_str().ok())
+                .is_none_or(|origin| allowed_origins.contains(origin));
+            if !known {
+                req.headers_mut().remove(poem::http::header::ORIGIN);
+            }
+            async move { next.call(req).await }
+        })
         .around(log_request)
         .catch_all_error(|err| async move { problem_response(err) })
 }

@@ -89,6 +89,9 @@ pub struct Settings {
     /// `TRUSTED_PROXIES`: comma-separated addresses of the reverse proxies in front of the API.
     /// Only a request from one of them is believed about its client (`X-Forwarded-For`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated browser origins that may call the API (default
+    /// the usual local frontend origins). Any other origin gets no CORS headers.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Where images are stored (`STORAGE_BACKEND`: `local`, the default, or `s3`).
@@ -221,6 +224,16 @@ impl Settings {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            cors_allowed_origins: reader
+                .string(
+                    "CORS_ALLOWED_ORIGINS",
+                    "http://localhost:3000,http://localhost:5173,\
+                     http://127.0.0.1:3000,http://127.0.0.1:5173",
+                )
+                .split(',')
+                .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+                .filter(|origin| !origin.is_empty())
+                .collect(),
             storage: match reader.string("STORAGE_BACKEND", "local").as_str() {
                 "local" => StorageSettings::Local {
                     dir: reader.string("MEDIA_DIR", "media").into(),

@@ -102,3 +102,91 @@ async fn metrics_count_requests_in_prometheus_text() {
         "{text}"
     );
 }
+
+/// Browsers of the configured origins get CORS answers (preflight, headers, exposed
+/// `Retry-After` and `Location`); any other origin gets none, and its request is served as is.
+#[tokio::test]
+async fn cors_answers_the_configured_origins_only() {
+    let app = spawn_app().await;
+    let preflight = app
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/orders", app.address),
+        )
+        .header("origin", "http://localhost:5173")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type, idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 200);
+    let headers = preflight.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let allowed = headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["authorization", "content-type", "idempotency-key"] {
+        assert!(allowed.contains(header), "{allowed}");
+    }
+
+    let simple = app
+        .client
+        .get(format!("{}/api/v1/districts", app.address))
+        .header("origin", "http://127.0.0.1:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(simple.status(), 200);
+    assert_eq!(
+        simple.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:3000"
+    );
+    let exposed = simple.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("retry-after") && exposed.contains("location"),
+        "{exposed}"
+    );
+
+    let stranger = app
+        .client
+        .get(format!("{}/api/v1/districts", app.address))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 200, "served, but without CORS headers");
+    assert!(
+        stranger
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let stranger_preflight = app
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/orders", app.address),
+        )
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        stranger_preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
