@@ -1,4 +1,4 @@
-//! Prometheus metrics at `/metrics`: request counts and latencies by route template and status.
+//! Prometheus metrics at `/metrics`: request counts and latencies by method and status class.
 //! One recorder per process (the `metrics` facade is global), shared by every app instance.
 
 use std::sync::OnceLock;

@@ -89,6 +89,16 @@ pub fn api_service() -> OpenApiService<Api, ()> {
         "Book party rooms, practice rooms, studios and meeting rooms by the day, the night or \
          the whole day. Errors are RFC 9457 problem details with a stable `code`.",
     )
+    .server(
+        poem_openapi::ServerObject::new("http://127.0.0.1:8080")
+            .description("A local server started by scripts/start.sh"),
+    )
+    .contact(
+        poem_openapi::ContactObject::new()
+            .name("SpaceCloud backend team")
+            .email("backend@spacecloud.example"),
+    )
+    .license(poem_openapi::LicenseObject::new("Proprietary"))
 }
 
 /// The OpenAPI document as committed under `openapi/openapi.json`.

@@ -49,9 +49,9 @@ struct OrderOption {
     price: i64,
 }
 
+/// One status change of an order; `from` is absent on the first entry (the order's creation).
 #[derive(Object, Debug)]
 struct OrderEvent {
-    /// Absent on the first entry (the order's creation).
     from: Option<OrderStatus>,
     to: OrderStatus,
     cause: OrderEventCause,

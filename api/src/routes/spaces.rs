@@ -178,6 +178,7 @@ pub struct SpaceDetail {
     pub liked: Option<bool>,
 }
 
+/// Per slot, whether it can be booked now.
 #[derive(Object, Debug)]
 pub struct SlotAvailability {
     pub day: bool,
@@ -188,7 +189,6 @@ pub struct SlotAvailability {
 #[derive(Object, Debug)]
 pub struct AvailabilityDay {
     pub date: NaiveDate,
-    /// Each slot is true when it can be booked now.
     pub slots: SlotAvailability,
 }
 
@@ -209,14 +209,19 @@ error_responses!(SpaceError {
     Unavailable = 503 "The database cannot be reached.",
 });
 
-#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Spaces")]
+#[OpenApi(prefix_path = "/api/v1")]
 impl SpacesApi {
     /// Search spaces.
     ///
     /// Every filter is optional and they combine. `date` keeps spaces bookable that day (any
     /// offered slot free, or `slot` free when given; past dates match nothing). Ties in every
     /// sort break by id descending, so pages never overlap.
-    #[oai(path = "/spaces", method = "get", operation_id = "listSpaces")]
+    #[oai(
+        path = "/spaces",
+        method = "get",
+        operation_id = "listSpaces",
+        tag = "ApiTags::Spaces"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "one argument per documented query parameter"
@@ -233,7 +238,7 @@ impl SpacesApi {
         /// With `date`: only spaces where this slot is free (`all`: both halves).
         slot: Query<Option<SlotDto>>,
         /// Repeatable: the space has every one of these facilities.
-        facility_id: Query<Vec<u64>>,
+        facility_id: Query<Option<Vec<u64>>>,
         /// Keyword in title, sub_title or address: case-insensitive and literal (`%` and `_` are
         /// plain characters), at most 100 characters, no control characters.
         q: Query<Option<String>>,
@@ -253,7 +258,7 @@ impl SpacesApi {
             headcount: headcount.0,
             date: date.0,
             slot: slot.0.map(Slot::from),
-            facility_ids: facility_id.0,
+            facility_ids: facility_id.0.unwrap_or_default(),
             q: q.0,
             min_price: min_price.0,
             max_price: max_price.0,
@@ -336,7 +341,12 @@ impl SpacesApi {
 
     /// One space with its images, options and facilities. With a valid access token, `liked`
     /// says whether the caller likes it.
-    #[oai(path = "/spaces/:id", method = "get", operation_id = "getSpace")]
+    #[oai(
+        path = "/spaces/:id",
+        method = "get",
+        operation_id = "getSpace",
+        tag = "ApiTags::Spaces"
+    )]
     async fn detail(
         &self,
         state: Data<&AppState>,
@@ -358,7 +368,8 @@ impl SpacesApi {
     #[oai(
         path = "/spaces/:id/availability",
         method = "get",
-        operation_id = "getSpaceAvailability"
+        operation_id = "getSpaceAvailability",
+        tag = "ApiTags::Spaces"
     )]
     async fn availability(
         &self,

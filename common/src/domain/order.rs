@@ -129,7 +129,7 @@ text_column!(FailureReason);
 /// with this `code`, and the spec lists the ones each operation can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConflictCode {
-    /// Another blocking order or hold has one of the hours.
+    /// Another blocking order or hold has the slot (or one of its halves).
     SlotUnavailable,
     /// The hold ran out (or a booking took over its claims) before payment.
     HoldExpired,
