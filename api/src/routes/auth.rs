@@ -71,6 +71,8 @@ error_responses!(
         Unprocessable = 422 "A required field is missing or empty.",
         TooManyRequests = 429 "Over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
         BadGateway = 502 "Kakao failed, was too slow or answered garbage (`kakao_unavailable`).",
+        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
+        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
         Unavailable = 503 "Our database or Redis is unavailable.",
     }
 );
@@ -81,6 +83,8 @@ error_responses!(
         Unauthorized = 401 "The refresh token is unknown, expired, revoked or reused.",
         Unprocessable = 422 "A required field is missing or empty.",
         TooManyRequests = 429 "Refresh: over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
+        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
+        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
         Unavailable = 503 "Our database is unavailable.",
     }
 );

@@ -3,6 +3,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 use spacecloud_common::db::catalog::{self, DistrictRow, LabelRow};
 
 use super::ApiTags;
+use super::nullable::Nullable;
 use crate::{error_responses, state::AppState};
 
 pub struct CatalogApi;
@@ -21,7 +22,7 @@ pub struct District {
 pub struct Label {
     pub id: u64,
     pub name: String,
-    pub image_url: Option<String>,
+    pub image_url: Nullable<String>,
 }
 
 impl From<DistrictRow> for District {
@@ -40,7 +41,7 @@ impl From<LabelRow> for Label {
         Self {
             id: row.id,
             name: row.name,
-            image_url: row.image_url,
+            image_url: row.image_url.into(),
         }
     }
 }

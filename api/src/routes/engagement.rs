@@ -18,6 +18,7 @@ use spacecloud_common::{
     images::Rejection,
 };
 
+use super::nullable::Nullable;
 use super::{
     ApiTags,
     spaces::{SpacePage, summary},
@@ -45,7 +46,7 @@ struct Review {
     user: Reviewer,
     grade: u8,
     content: String,
-    image_url: Option<String>,
+    image_url: Nullable<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -109,7 +110,7 @@ fn review_dto(state: &AppState, row: ReviewRow) -> Review {
         },
         grade: row.grade,
         content: row.content,
-        image_url: row.image_web_key.map(|key| state.media_url(&key)),
+        image_url: row.image_web_key.map(|key| state.media_url(&key)).into(),
         created_at: row.created_at,
     }
 }
@@ -220,7 +221,7 @@ impl EngagementApi {
             },
             grade: grade.get(),
             content: text.as_str().to_owned(),
-            image_url: None,
+            image_url: None.into(),
             created_at: moment.now,
         })))
     }

@@ -110,6 +110,8 @@ error_responses!(
         Forbidden = 403 "The space is not yours.",
         NotFound = 404 "No such space or image.",
         Unprocessable = 422 "A field or paging parameter is out of range.",
+        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
+        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
         Unavailable = 503 "The database or the job queue is unavailable.",
     }
 );

@@ -9,6 +9,7 @@ use spacecloud_common::{
 };
 
 use super::ApiTags;
+use super::nullable::Nullable;
 use crate::{auth::BearerAuth, error_responses, state::AppState};
 
 pub struct MeApi;
@@ -17,9 +18,9 @@ pub struct MeApi;
 pub struct Me {
     pub id: u64,
     pub nickname: String,
-    /// Absent when the user did not consent to share it with us on Kakao.
-    pub email: Option<String>,
-    pub profile_image_url: Option<String>,
+    /// Null when the user did not consent to share it with us on Kakao.
+    pub email: Nullable<String>,
+    pub profile_image_url: Nullable<String>,
     /// Points available to pay for bookings.
     pub points: i64,
     pub created_at: DateTime<Utc>,
@@ -30,8 +31,8 @@ impl From<UserRow> for Me {
         Self {
             id: user.id,
             nickname: user.nickname,
-            email: user.email,
-            profile_image_url: user.profile_image_url,
+            email: user.email.into(),
+            profile_image_url: user.profile_image_url.into(),
             points: user.points,
             created_at: user.created_at,
         }
@@ -49,6 +50,8 @@ error_responses!(
     MeError {
         Unauthorized = 401 "Missing, invalid or expired access token.",
         Unprocessable = 422 "The nickname is empty or too long.",
+        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
+        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
         Unavailable = 503 "Our database is unavailable.",
     }
 );

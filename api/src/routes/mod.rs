@@ -35,6 +35,7 @@ mod catalog;
 mod engagement;
 mod hosting;
 mod me;
+mod nullable;
 mod ops;
 mod orders;
 mod spaces;

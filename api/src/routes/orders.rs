@@ -19,6 +19,7 @@ use spacecloud_common::{
     hosting,
 };
 
+use super::nullable::Nullable;
 use super::{ApiTags, spaces::SlotDto};
 use crate::{auth::BearerAuth, error_responses, state::AppState};
 
@@ -39,7 +40,7 @@ struct OrderRequest {
 struct OrderSpace {
     id: u64,
     title: String,
-    thumbnail_url: Option<String>,
+    thumbnail_url: Nullable<String>,
 }
 
 #[derive(Object, Debug)]
@@ -52,6 +53,7 @@ struct OrderOption {
 /// One status change of an order; `from` is absent on the first entry (the order's creation).
 #[derive(Object, Debug)]
 struct OrderEvent {
+    #[oai(skip_serializing_if_is_none)]
     from: Option<OrderStatus>,
     to: OrderStatus,
     cause: OrderEventCause,
@@ -71,9 +73,10 @@ struct Order {
     /// Until when a `waiting` order holds its slot unpaid.
     hold_expires_at: DateTime<Utc>,
     booker: BookerInput,
+    #[oai(skip_serializing_if_is_none)]
     failure_reason: Option<FailureReason>,
-    /// Points given back by a cancellation.
-    refunded_points: Option<i64>,
+    /// Points given back by a cancellation; null until then.
+    refunded_points: Nullable<i64>,
     /// True once the order's date is before today (business time zone).
     is_past: bool,
     created_at: DateTime<Utc>,
@@ -114,6 +117,8 @@ error_responses!(
         Conflict = 409 "The slot is already booked for that date (`slot_unavailable`), the caller already holds `MAX_WAITING_HOLDS` unpaid orders (`too_many_holds`), or a request with the same Idempotency-Key is in flight (`idempotency_key_in_use`).",
         Unprocessable = 422 "Invalid date, headcount, option, booker field or a reused Idempotency-Key.",
         TooManyRequests = 429 "Over the caller's booking budget (`rate_limited`); see `Retry-After`.",
+        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
+        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
         Unavailable = 503 "The database cannot be reached.",
     }
 );
@@ -148,7 +153,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
         space: OrderSpace {
             id: row.space_id,
             title: row.space_title,
-            thumbnail_url: row.thumbnail_key.map(|key| state.media_url(&key)),
+            thumbnail_url: row.thumbnail_key.map(|key| state.media_url(&key)).into(),
         },
         option: OrderOption {
             id: row.option_id,
@@ -167,7 +172,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             request: row.booker_request,
         },
         failure_reason: row.failure_reason,
-        refunded_points: row.refunded_points,
+        refunded_points: row.refunded_points.into(),
         is_past: row.date < state.clock.today(),
         created_at: row.created_at,
         updated_at: row.updated_at,

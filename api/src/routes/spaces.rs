@@ -13,6 +13,7 @@ use spacecloud_common::{
 
 use super::ApiTags;
 use super::hosting;
+use super::nullable::Nullable;
 use crate::{
     auth::{BearerAuth, MaybeAuth},
     error_responses,
@@ -92,10 +93,10 @@ pub struct SpaceSummary {
     pub min_price: i64,
     pub like_count: u32,
     /// Average grade, one decimal; null until the first review.
-    pub rating: Option<f64>,
+    pub rating: Nullable<f64>,
     pub review_count: u32,
-    /// The first ready image's thumbnail.
-    pub thumbnail_url: Option<String>,
+    /// The first ready image's thumbnail; null while the space has none.
+    pub thumbnail_url: Nullable<String>,
 }
 
 page_of!(pub SpacePage, SpaceSummary);
@@ -109,11 +110,11 @@ pub struct Host {
 #[derive(Object, Debug)]
 pub struct SpaceImage {
     pub id: u64,
-    /// Web-sized version (longest side 1600 px).
-    pub url: Option<String>,
-    pub thumbnail_url: Option<String>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
+    /// Web-sized version (longest side 1600 px); null until the image is ready.
+    pub url: Nullable<String>,
+    pub thumbnail_url: Nullable<String>,
+    pub width: Nullable<u32>,
+    pub height: Nullable<u32>,
     #[oai(skip_serializing_if_is_none)]
     pub status: Option<ImageStatus>,
     /// Why processing failed, for a `failed` image.
@@ -129,7 +130,8 @@ impl SpaceImage {
             id: image.id,
             url: ready
                 .then(|| image.web_key.as_deref().map(|key| state.media_url(key)))
-                .flatten(),
+                .flatten()
+                .into(),
             thumbnail_url: ready
                 .then(|| {
                     image
@@ -137,9 +139,10 @@ impl SpaceImage {
                         .as_deref()
                         .map(|key| state.media_url(key))
                 })
-                .flatten(),
-            width: image.width,
-            height: image.height,
+                .flatten()
+                .into(),
+            width: image.width.into(),
+            height: image.height.into(),
             status: Some(image.status),
             failure_reason: image.failure_reason,
         }
@@ -158,7 +161,7 @@ pub struct SpaceOption {
 pub struct Facility {
     pub id: u64,
     pub name: String,
-    pub image_url: Option<String>,
+    pub image_url: Nullable<String>,
 }
 
 #[derive(Object, Debug)]
@@ -166,8 +169,8 @@ pub struct SpaceDetail {
     #[oai(flatten)]
     pub summary: SpaceSummary,
     pub description: String,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
+    pub latitude: Nullable<f64>,
+    pub longitude: Nullable<f64>,
     pub host: Host,
     /// Ready images only, in the host's order.
     pub images: Vec<SpaceImage>,
@@ -393,8 +396,12 @@ impl SpacesApi {
 
 pub fn summary(state: &AppState, row: SpaceSummaryRow) -> SpaceSummary {
     SpaceSummary {
-        rating: row.rating(),
-        thumbnail_url: row.thumbnail_key.as_deref().map(|key| state.media_url(key)),
+        rating: row.rating().into(),
+        thumbnail_url: row
+            .thumbnail_key
+            .as_deref()
+            .map(|key| state.media_url(key))
+            .into(),
         id: row.id,
         title: row.title,
         sub_title: row.sub_title,
@@ -421,8 +428,8 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
     SpaceDetail {
         summary: summary(state, space.summary),
         description: space.description,
-        latitude: space.latitude,
-        longitude: space.longitude,
+        latitude: space.latitude.into(),
+        longitude: space.longitude.into(),
         host: Host {
             id: space.host_id,
             nickname: space.host_nickname,
@@ -432,13 +439,18 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
             .into_iter()
             .map(|image| SpaceImage {
                 id: image.id,
-                url: image.web_key.as_deref().map(|key| state.media_url(key)),
+                url: image
+                    .web_key
+                    .as_deref()
+                    .map(|key| state.media_url(key))
+                    .into(),
                 thumbnail_url: image
                     .thumbnail_key
                     .as_deref()
-                    .map(|key| state.media_url(key)),
-                width: image.width,
-                height: image.height,
+                    .map(|key| state.media_url(key))
+                    .into(),
+                width: image.width.into(),
+                height: image.height.into(),
                 status: None,
                 failure_reason: None,
             })
@@ -458,7 +470,7 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
             .map(|facility| Facility {
                 id: facility.id,
                 name: facility.name,
-                image_url: facility.image_url,
+                image_url: facility.image_url.into(),
             })
             .collect(),
         liked,
