@@ -14,6 +14,7 @@ use spacecloud_common::{
     error::AppError,
 };
 
+use super::json_body::JsonBody;
 use super::{ApiTags, me::Me};
 use crate::{error::Problem, error_responses, state::AppState};
 
@@ -206,7 +207,7 @@ impl AuthApi {
     async fn kakao_token(
         &self,
         state: Data<&AppState>,
-        body: Json<KakaoLogin>,
+        body: JsonBody<KakaoLogin>,
     ) -> Result<TokenResponse, LoginError> {
         let kakao_token = required("access_token", &body.access_token)?;
         Self::sign_in_with_kakao_token(&state, kakao_token).await
@@ -292,7 +293,7 @@ impl AuthApi {
     async fn refresh(
         &self,
         state: Data<&AppState>,
-        body: Json<RefreshRequest>,
+        body: JsonBody<RefreshRequest>,
     ) -> Result<TokenResponse, TokenError> {
         let presented = required("refresh_token", &body.refresh_token)?;
         let session = sessions::refresh(
@@ -311,7 +312,7 @@ impl AuthApi {
     async fn logout(
         &self,
         state: Data<&AppState>,
-        body: Json<RefreshRequest>,
+        body: JsonBody<RefreshRequest>,
     ) -> Result<LogoutResponse, TokenError> {
         let presented = required("refresh_token", &body.refresh_token)?;
         let mut conn = state.pool.acquire().await?;

@@ -9,6 +9,7 @@ use spacecloud_common::{
 };
 
 use super::ApiTags;
+use super::json_body::JsonBody;
 use super::nullable::Nullable;
 use crate::{auth::BearerAuth, error_responses, state::AppState};
 
@@ -70,7 +71,7 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<MeChanges>,
+        body: JsonBody<MeChanges>,
     ) -> Result<Json<Me>, MeError> {
         let nickname = Nickname::parse("nickname", &body.nickname)?;
         let mut conn = state.pool.acquire().await?;

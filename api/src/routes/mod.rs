@@ -34,6 +34,7 @@ mod auth;
 mod catalog;
 mod engagement;
 mod hosting;
+mod json_body;
 mod me;
 mod nullable;
 mod ops;

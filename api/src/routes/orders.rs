@@ -19,6 +19,7 @@ use spacecloud_common::{
     hosting,
 };
 
+use super::json_body::JsonBody;
 use super::nullable::Nullable;
 use super::{ApiTags, spaces::SlotDto};
 use crate::{auth::BearerAuth, error_responses, state::AppState};
@@ -236,7 +237,7 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<OrderRequest>,
+        body: JsonBody<OrderRequest>,
         #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
     ) -> Result<CreatedOrder, CreateOrderError> {
         let request = BookingRequest {

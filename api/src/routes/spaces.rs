@@ -13,6 +13,7 @@ use spacecloud_common::{
 
 use super::ApiTags;
 use super::hosting;
+use super::json_body::JsonBody;
 use super::nullable::Nullable;
 use crate::{
     auth::{BearerAuth, MaybeAuth},
@@ -325,7 +326,7 @@ impl SpacesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<u64>,
-        body: Json<spacecloud_common::hosting::SpacePatch>,
+        body: JsonBody<spacecloud_common::hosting::SpacePatch>,
     ) -> Result<Json<SpaceDetail>, hosting::ManageError> {
         spacecloud_common::hosting::update_space(
             &state.pool,

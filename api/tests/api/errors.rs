@@ -209,3 +209,61 @@ async fn invented_http_methods_share_one_metric_label() {
     assert!(!metrics.contains("BREWCOFFEE"), "{metrics}");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
 }
+
+/// A JSON value of the wrong type is refused, never coerced: a number where the contract says
+/// string is 400 at any depth, and nothing changes or reaches Kakao.
+#[tokio::test]
+async fn wrong_json_types_are_refused_not_coerced() {
+    let app = spawn_app().await;
+    let login = app.login_as(611, "typed").await;
+    let calls_before = app.kakao.user_info_calls();
+    for (method, path, body) in [
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            serde_json::json!({"nickname": 5}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/auth/kakao",
+            serde_json::json!({"access_token": 5}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/auth/refresh",
+            serde_json::json!({"refresh_token": true}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/orders",
+            serde_json::json!({
+                "space_id": 1, "option_id": 1, "date": "2030-01-01", "headcount": 2,
+                "booker": {"name": 42, "phone": "010-1234-5678", "email": "a@b.co"}
+            }),
+        ),
+    ] {
+        let reply = app
+            .send(method.clone(), path, Some(&login.access_token), Some(body))
+            .await;
+        assert_eq!(reply.status, 400, "{method} {path}: {}", reply.body);
+        assert_eq!(
+            reply.body["code"], "malformed_request",
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        app.kakao.user_info_calls(),
+        calls_before,
+        "nothing asked Kakao"
+    );
+    let me = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Some(&login.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(me.body["nickname"], "typed");
+}
