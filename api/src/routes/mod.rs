@@ -32,6 +32,7 @@ macro_rules! page_of {
 
 mod auth;
 mod catalog;
+mod date;
 mod engagement;
 mod hosting;
 mod json_body;

@@ -1,6 +1,6 @@
 //! Booking: holds, payment requests, cancellation and the order pages of guests and hosts.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -19,6 +19,7 @@ use spacecloud_common::{
     hosting,
 };
 
+use super::date::Date;
 use super::json_body::JsonBody;
 use super::nullable::Nullable;
 use super::{ApiTags, spaces::SlotDto};
@@ -31,7 +32,7 @@ struct OrderRequest {
     space_id: u64,
     option_id: u64,
     /// The day booked (YYYY-MM-DD, business time zone): today up to 365 days ahead.
-    date: NaiveDate,
+    date: Date,
     /// Within the space's min_count..=max_count.
     headcount: i64,
     booker: BookerInput,
@@ -67,7 +68,7 @@ struct Order {
     status: OrderStatus,
     space: OrderSpace,
     option: OrderOption,
-    date: NaiveDate,
+    date: Date,
     headcount: u32,
     /// What the order costs, in won.
     amount: i64,
@@ -161,7 +162,7 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             slot: row.slot.into(),
             price: row.price,
         },
-        date: row.date,
+        date: row.date.into(),
         headcount: row.headcount,
         amount: row.amount,
         hold_expires_at: row.hold_expires_at,
@@ -243,7 +244,7 @@ impl OrdersApi {
         let request = BookingRequest {
             space_id: body.space_id,
             option_id: body.option_id,
-            date: body.date,
+            date: body.date.0,
             headcount: body.headcount,
             booker: body.0.booker,
         };

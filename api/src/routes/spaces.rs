@@ -1,4 +1,3 @@
-use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::{
     Enum, Object, OpenApi,
@@ -12,6 +11,7 @@ use spacecloud_common::{
 };
 
 use super::ApiTags;
+use super::date::Date;
 use super::hosting;
 use super::json_body::JsonBody;
 use super::nullable::Nullable;
@@ -192,7 +192,7 @@ pub struct SlotAvailability {
 
 #[derive(Object, Debug)]
 pub struct AvailabilityDay {
-    pub date: NaiveDate,
+    pub date: Date,
     pub slots: SlotAvailability,
 }
 
@@ -238,7 +238,7 @@ impl SpacesApi {
         /// Spaces whose min_count ≤ headcount ≤ max_count.
         headcount: Query<Option<i64>>,
         /// Only spaces bookable on this date (YYYY-MM-DD, business time zone).
-        date: Query<Option<NaiveDate>>,
+        date: Query<Option<Date>>,
         /// With `date`: only spaces where this slot is free (`all`: both halves).
         slot: Query<Option<SlotDto>>,
         /// Repeatable: the space has every one of these facilities.
@@ -260,7 +260,7 @@ impl SpacesApi {
             district_id: district_id.0,
             category_id: category_id.0,
             headcount: headcount.0,
-            date: date.0,
+            date: date.0.map(|date| date.0),
             slot: slot.0.map(Slot::from),
             facility_ids: facility_id.0.unwrap_or_default(),
             q: q.0,
@@ -379,11 +379,15 @@ impl SpacesApi {
         &self,
         state: Data<&AppState>,
         id: Path<u64>,
-        from: Query<Option<NaiveDate>>,
-        to: Query<Option<NaiveDate>>,
+        from: Query<Option<Date>>,
+        to: Query<Option<Date>>,
     ) -> Result<Json<Availability>, SpaceError> {
         let moment = state.moment();
-        let range = AvailabilityRange::parse(from.0, to.0, moment.today)?;
+        let range = AvailabilityRange::parse(
+            from.0.map(|date| date.0),
+            to.0.map(|date| date.0),
+            moment.today,
+        )?;
         let mut conn = state.pool.acquire().await?;
         let days = spaces::availability(&mut conn, id.0, range, moment)
             .await?
@@ -480,7 +484,7 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
 
 fn availability_day(day: DayAvailability) -> AvailabilityDay {
     AvailabilityDay {
-        date: day.date,
+        date: day.date.into(),
         slots: SlotAvailability {
             day: day.day,
             night: day.night,
