@@ -6,10 +6,7 @@ use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
 use spacecloud_common::{
     auth::TokenError,
-    db::{
-        refresh_tokens,
-        users::{self, UserRow},
-    },
+    db::users::{self, UserRow},
 };
 
 use crate::{error::Problem, state::AppState};
@@ -53,20 +50,15 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
         poem::Error::from_response(problem.into_http_response())
     };
     let mut conn = state.pool.acquire().await.map_err(unavailable)?;
-    // A logout, or a stolen refresh token used twice, ends the login's access tokens at once
-    // rather than when they expire.
-    if refresh_tokens::family_revoked(&mut conn, session)
-        .await
-        .map_err(unavailable)?
-    {
-        return Err(unauthorized(
+    match users::bearer(&mut conn, user_id, session).await {
+        Ok(users::Bearer::Active(user)) => Ok(user),
+        // A logout, or a stolen refresh token used twice, ends the login's access tokens at
+        // once rather than when they expire.
+        Ok(users::Bearer::LoginEnded) => Err(unauthorized(
             "token_revoked",
             "the login of this access token was ended; sign in again",
-        ));
-    }
-    match users::find_active(&mut conn, user_id).await {
-        Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(unauthorized(
+        )),
+        Ok(users::Bearer::Gone) => Err(unauthorized(
             "invalid_token",
             "the access token's user no longer exists",
         )),

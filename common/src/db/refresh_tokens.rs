@@ -46,20 +46,6 @@ pub async fn start_family(
     Ok((family, token))
 }
 
-/// Whether the login `family` was ended (logged out, or its refresh token reused).
-pub async fn family_revoked(
-    conn: &mut MySqlConnection,
-    family: uuid::Uuid,
-) -> Result<bool, sqlx::Error> {
-    let revoked: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1",
-    )
-    .bind(&family.as_bytes()[..])
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(revoked.is_some())
-}
-
 async fn insert(
     conn: &mut MySqlConnection,
     user_id: u64,

@@ -84,6 +84,42 @@ pub async fn sign_in_from_kakao(
     Ok(SignIn { user, created })
 }
 
+/// Who an access token speaks for: a live user, and whether the token's login was ended.
+pub enum Bearer {
+    Active(UserRow),
+    LoginEnded,
+    Gone,
+}
+
+/// The user behind an access token of login `session`, in one round trip: every
+/// authenticated request asks this.
+pub async fn bearer(
+    conn: &mut MySqlConnection,
+    id: u64,
+    session: uuid::Uuid,
+) -> Result<Bearer, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        login_ended: bool,
+    }
+    let row = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM refresh_tokens \
+         WHERE family_id = ? AND revoked_at IS NOT NULL) AS login_ended \
+         FROM users WHERE id = ? AND deleted_at IS NULL"
+    )))
+    .bind(&session.as_bytes()[..])
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        None => Bearer::Gone,
+        Some(row) if row.login_ended => Bearer::LoginEnded,
+        Some(row) => Bearer::Active(row.user),
+    })
+}
+
 /// A live (not deleted) user.
 pub async fn find_active(conn: &mut MySqlConnection, id: u64) -> Result<Option<UserRow>, AppError> {
     Ok(sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
