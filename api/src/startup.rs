@@ -114,7 +114,12 @@ pub fn endpoint(state: AppState) -> impl Endpoint + use<> {
     crate::metrics::handle();
     let api = routes::api_service();
     let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
+    let document = routes::spec_json();
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(document.clone())
+    });
     let body_limit = BodyLimit::new(
         state.settings.max_json_body_bytes,
         state.settings.max_upload_body_bytes,

@@ -38,7 +38,7 @@ async fn the_spec_and_swagger_ui_are_served() {
     assert!(spec.body["openapi"].as_str().unwrap().starts_with("3."));
     // Operations of one path declared in different API structs would each emit the path, and
     // JSON readers keep only the last: every path must appear exactly once.
-    let raw = spacecloud_api::routes::spec_json();
+    let raw = spacecloud_api::routes::api_service().spec();
     for path in spec.body["paths"].as_object().unwrap().keys() {
         let key = serde_json::to_string(path).unwrap();
         assert_eq!(
@@ -50,9 +50,19 @@ async fn the_spec_and_swagger_ui_are_served() {
     assert!(spec.body["paths"]["/api/v1/spaces"]["post"].is_object());
     // What generators choke on: formats of the framework's own, and `allOf` around a
     // documented reference (openapi-python-client dropped `Order` over one).
+    let served = spacecloud_api::routes::spec_json();
     for unknown in ["naive-date", "allOf"] {
-        assert!(!raw.contains(unknown), "the spec still has {unknown}");
+        assert!(!served.contains(unknown), "the spec still has {unknown}");
     }
+    // Public operations say so (`security: []`); protected ones name the bearer scheme.
+    assert_eq!(
+        spec.body["paths"]["/api/v1/districts"]["get"]["security"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        spec.body["paths"]["/api/v1/me"]["get"]["security"],
+        serde_json::json!([{"bearer": []}])
+    );
     let list = &spec.body["paths"]["/api/v1/spaces"]["get"];
     assert_eq!(list["operationId"], "listSpaces");
     assert!(list["responses"]["422"].is_object());
