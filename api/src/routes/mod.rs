@@ -108,6 +108,8 @@ pub fn api_service() -> OpenApiService<Api, ()> {
 /// `openapi/openapi.json`: poem-openapi's, with what it cannot say itself. An operation that
 /// needs no token states `security: []` (poem-openapi writes nothing, which linters and
 /// generators read as "unknown"); operations of the optional bearer keep `[bearer, {}]`.
+/// Written back with sorted keys: serde_json's `preserve_order` would also reorder the
+/// idempotency fingerprint's fixed serialisation.
 pub fn spec_json() -> String {
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
