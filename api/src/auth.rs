@@ -68,6 +68,22 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
     }
 }
 
+/// The claims of the request's bearer token, checked by signature and expiry only (no
+/// database): what the middlewares that act before the handler (body limits, rate limits) may
+/// know about the caller. `None` when no bearer token is sent.
+pub(crate) fn bearer_claims(
+    req: &Request,
+    state: &AppState,
+) -> Option<Result<spacecloud_common::auth::AccessClaims, TokenError>> {
+    let token = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    Some(state.jwt.verify(token))
+}
+
 pub(crate) fn unauthorized(code: &str, detail: &str) -> poem::Error {
     let problem = Problem::new(poem::http::StatusCode::UNAUTHORIZED, code, detail);
     let mut response = problem.into_http_response();

@@ -92,12 +92,7 @@ impl<E: Endpoint> BodyLimitEndpoint<E> {
         let state = req
             .data::<AppState>()
             .expect("the application state is attached to every request");
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        match token.map(|token| state.jwt.verify(token)) {
+        match crate::auth::bearer_claims(req, state) {
             Some(Ok(_)) => Ok(self.upload_bytes),
             Some(Err(spacecloud_common::auth::TokenError::Expired)) => Err(
                 crate::auth::unauthorized("token_expired", "the access token has expired"),

@@ -78,16 +78,10 @@ fn subject(req: &Request, state: &AppState, budget: Budget) -> Option<String> {
         Budget::SignIn => {
             client_address(req, &state.settings.trusted_proxies).map(|address| address.to_string())
         }
-        Budget::Booking | Budget::Uploads => {
-            let token = req
-                .headers()
-                .get(header::AUTHORIZATION)?
-                .to_str()
-                .ok()?
-                .strip_prefix("Bearer ")?;
-            let claims = state.jwt.verify(token).ok()?;
-            claims.user_id().map(|user_id| format!("user{user_id}"))
-        }
+        Budget::Booking | Budget::Uploads => crate::auth::bearer_claims(req, state)?
+            .ok()?
+            .user_id()
+            .map(|user_id| format!("user{user_id}")),
     }
 }
 
@@ -117,7 +111,7 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
                 match spend(state, budget, &subject).await {
                     Ok(Verdict::Allowed) => {}
                     Ok(Verdict::Limited { retry_after }) => {
-                        metrics::counter!("http_rate_limited_total", "budget" => budget_label(budget))
+                        metrics::counter!("http_rate_limited_total", "budget" => budget.as_str())
                             .increment(1);
                         return Err(limited(retry_after));
                     }
@@ -147,14 +141,6 @@ async fn spend(
         now,
     )
     .await?)
-}
-
-fn budget_label(budget: Budget) -> &'static str {
-    match budget {
-        Budget::SignIn => "sign_in",
-        Budget::Booking => "booking",
-        Budget::Uploads => "uploads",
-    }
 }
 
 #[cfg(test)]

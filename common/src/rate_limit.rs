@@ -20,7 +20,8 @@ pub enum Budget {
 }
 
 impl Budget {
-    fn key_part(self) -> &'static str {
+    /// Its name in Redis keys and metric labels.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::SignIn => "sign_in",
             Self::Booking => "booking",
@@ -75,7 +76,7 @@ pub async fn spend(
         return Ok(Verdict::Allowed);
     }
     let window = now_unix / WINDOW_SECONDS;
-    let key = format!("{prefix}:rate:{}:{subject}:{window}", budget.key_part());
+    let key = format!("{prefix}:rate:{}:{subject}:{window}", budget.as_str());
     let (count,): (u64,) = redis::pipe()
         .atomic()
         .incr(&key, 1)
