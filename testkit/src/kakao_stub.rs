@@ -1,5 +1,7 @@
 //! A local HTTP server that answers like Kakao's user-info and token endpoints. Tests register
-//! the tokens and codes it knows; a few fixed tokens make it misbehave.
+//! the tokens and codes it knows; a few fixed tokens make it misbehave. Run as its own process
+//! (`kakao-stub`, for the SDK and browser tests), it also takes registrations over HTTP:
+//! `PUT /_stub/tokens/{token}` with `{"id": …, "nickname": …, "email": …}`.
 
 use std::{
     collections::HashMap,
@@ -13,6 +15,7 @@ use poem::{
     listener::{Acceptor, Listener, TcpListener},
     web::{Data, Form},
 };
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Answers with a 500.
@@ -26,7 +29,7 @@ pub const STUB_APP_ID: u64 = 1_100_001;
 /// How long the slow token makes the stub wait.
 pub const SLOW_DELAY: Duration = Duration::from_secs(3);
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct KakaoUser {
     pub id: i64,
     pub nickname: String,
@@ -50,8 +53,13 @@ pub struct KakaoStub {
 
 impl KakaoStub {
     pub async fn start() -> Self {
+        Self::start_on("127.0.0.1:0", false).await
+    }
+
+    /// Listens on `address`; with `registration`, tokens can also be registered over HTTP.
+    pub async fn start_on(address: &str, registration: bool) -> Self {
         let registry = Arc::new(Mutex::new(Registry::default()));
-        let acceptor = TcpListener::bind("127.0.0.1:0")
+        let acceptor = TcpListener::bind(address.to_owned())
             .into_acceptor()
             .await
             .expect("binding the Kakao stub");
@@ -59,12 +67,14 @@ impl KakaoStub {
             .as_socket_addr()
             .expect("a TCP address")
             .port();
-        let app = Route::new()
+        let mut app = Route::new()
             .at("/v2/user/me", poem::get(user_me))
             .at("/v1/user/access_token_info", poem::get(token_info))
-            .at("/oauth/token", poem::post(token_exchange))
-            .data(registry.clone());
-        tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+            .at("/oauth/token", poem::post(token_exchange));
+        if registration {
+            app = app.at("/_stub/tokens/:token", poem::put(register_token));
+        }
+        tokio::spawn(Server::new_with_acceptor(acceptor).run(app.data(registry.clone())));
         Self {
             base_url: format!("http://127.0.0.1:{port}"),
             registry,
@@ -99,6 +109,17 @@ impl KakaoStub {
     pub fn user_info_calls(&self) -> usize {
         self.registry.lock().unwrap().user_info_calls
     }
+}
+
+/// Makes a token valid for the user in the body (the standalone stub's registration).
+#[handler]
+async fn register_token(
+    poem::web::Path(token): poem::web::Path<String>,
+    poem::web::Json(user): poem::web::Json<KakaoUser>,
+    registry: Data<&Arc<Mutex<Registry>>>,
+) -> StatusCode {
+    registry.lock().unwrap().tokens.insert(token, user);
+    StatusCode::NO_CONTENT
 }
 
 /// Kakao's token introspection: the user and the app a token was issued to.
