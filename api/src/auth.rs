@@ -34,14 +34,20 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
         .expect("the application state is attached to every request");
     let claims = state.jwt.verify(&bearer.token).map_err(|err| {
         let (code, detail) = match err {
-            TokenError::Expired => ("token_expired", "the access token has expired"),
-            TokenError::Invalid => ("invalid_token", "the access token is not valid"),
+            TokenError::Expired => (
+                crate::error::ProblemCode::TokenExpired,
+                "the access token has expired",
+            ),
+            TokenError::Invalid => (
+                crate::error::ProblemCode::InvalidToken,
+                "the access token is not valid",
+            ),
         };
         unauthorized(code, detail)
     })?;
     let (Some(user_id), Some(session)) = (claims.user_id(), claims.session()) else {
         return Err(unauthorized(
-            "invalid_token",
+            crate::error::ProblemCode::InvalidToken,
             "the access token is not valid",
         ));
     };
@@ -55,11 +61,11 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<UserRow> {
         // A logout, or a stolen refresh token used twice, ends the login's access tokens at
         // once rather than when they expire.
         Ok(users::Bearer::LoginEnded) => Err(unauthorized(
-            "token_revoked",
+            crate::error::ProblemCode::TokenRevoked,
             "the login of this access token was ended; sign in again",
         )),
         Ok(users::Bearer::Gone) => Err(unauthorized(
-            "invalid_token",
+            crate::error::ProblemCode::InvalidToken,
             "the access token's user no longer exists",
         )),
         Err(err) => Err(poem::Error::from_response(
@@ -84,7 +90,7 @@ pub(crate) fn bearer_claims(
     Some(state.jwt.verify(token))
 }
 
-pub(crate) fn unauthorized(code: &str, detail: &str) -> poem::Error {
+pub(crate) fn unauthorized(code: crate::error::ProblemCode, detail: &str) -> poem::Error {
     let problem = Problem::new(poem::http::StatusCode::UNAUTHORIZED, code, detail);
     let mut response = problem.into_http_response();
     response.headers_mut().insert(

@@ -76,7 +76,7 @@ pub(crate) fn is_upload_route(method: &Method, path: &str) -> bool {
 fn too_large(limit: usize) -> poem::Error {
     let problem = Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        crate::error::ProblemCode::PayloadTooLarge,
         format!("the request body is larger than this route accepts ({limit} bytes)"),
     );
     poem::Error::from_response(problem.into_http_response())
@@ -94,11 +94,14 @@ impl<E: Endpoint> BodyLimitEndpoint<E> {
             .expect("the application state is attached to every request");
         match crate::auth::bearer_claims(req, state) {
             Some(Ok(_)) => Ok(self.upload_bytes),
-            Some(Err(spacecloud_common::auth::TokenError::Expired)) => Err(
-                crate::auth::unauthorized("token_expired", "the access token has expired"),
-            ),
+            Some(Err(spacecloud_common::auth::TokenError::Expired)) => {
+                Err(crate::auth::unauthorized(
+                    crate::error::ProblemCode::TokenExpired,
+                    "the access token has expired",
+                ))
+            }
             _ => Err(crate::auth::unauthorized(
-                "invalid_token",
+                crate::error::ProblemCode::InvalidToken,
                 "an upload needs a valid access token",
             )),
         }

@@ -6,13 +6,14 @@
 
 use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{
-    Object,
+    Enum, Object,
     error::{ParseParamError, ParsePathError, ParseRequestPayloadError},
     payload::Json,
 };
 use spacecloud_common::{
     auth::{KakaoError, sessions::SignInError},
     db::refresh_tokens::RefreshError,
+    domain::ConflictCode,
     error::{AppError, FieldError, loggable},
     hosting::UploadRejected,
     images::Rejection,
@@ -25,6 +26,89 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// The stable machine-readable code of a problem, e.g. `slot_unavailable`: what a client
+/// branches on. Each operation's responses say which codes it can give. A new code is added with a new minor version of the spec, so a generated client that
+/// rejects unknown enum values is regenerated before it meets one.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ProblemCode {
+    // Any operation
+    MalformedRequest,
+    ValidationFailed,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    BadRequest,
+    RateLimited,
+    DatabaseUnavailable,
+    QueueUnavailable,
+    InternalError,
+    // Authentication and authorisation
+    Unauthorized,
+    InvalidToken,
+    TokenExpired,
+    TokenRevoked,
+    Forbidden,
+    OwnSpace,
+    // Signing in
+    InvalidKakaoToken,
+    InvalidKakaoCode,
+    KakaoUnavailable,
+    InvalidState,
+    AccountDeleted,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+    // Photos
+    FileTooLarge,
+    UnsupportedImage,
+    InvalidImage,
+    // Conflicts (409)
+    SlotUnavailable,
+    HoldExpired,
+    OrderNotPayable,
+    OrderNotCancelable,
+    CancelTooLate,
+    OrderStateChanged,
+    IdempotencyKeyInUse,
+    TooManyHolds,
+    UploadsPending,
+    NoOrder,
+    OrderNotCompleted,
+    StayNotStarted,
+    AlreadyReviewed,
+}
+
+impl From<ConflictCode> for ProblemCode {
+    fn from(code: ConflictCode) -> Self {
+        match code {
+            ConflictCode::SlotUnavailable => Self::SlotUnavailable,
+            ConflictCode::HoldExpired => Self::HoldExpired,
+            ConflictCode::OrderNotPayable => Self::OrderNotPayable,
+            ConflictCode::OrderNotCancelable => Self::OrderNotCancelable,
+            ConflictCode::CancelTooLate => Self::CancelTooLate,
+            ConflictCode::OrderStateChanged => Self::OrderStateChanged,
+            ConflictCode::IdempotencyKeyInUse => Self::IdempotencyKeyInUse,
+            ConflictCode::TooManyHolds => Self::TooManyHolds,
+            ConflictCode::UploadsPending => Self::UploadsPending,
+            ConflictCode::NoOrder => Self::NoOrder,
+            ConflictCode::OrderNotCompleted => Self::OrderNotCompleted,
+            ConflictCode::StayNotStarted => Self::StayNotStarted,
+            ConflictCode::AlreadyReviewed => Self::AlreadyReviewed,
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The name the Enum derive writes into the spec and the JSON.
+        match poem_openapi::types::ToJSON::to_json(self) {
+            Some(serde_json::Value::String(name)) => f.write_str(&name),
+            _ => write!(f, "{self:?}"),
+        }
+    }
+}
+
 /// RFC 9457 problem details.
 #[derive(Object, Debug, Clone)]
 pub struct Problem {
@@ -35,21 +119,21 @@ pub struct Problem {
     pub status: u16,
     /// A human sentence about this occurrence.
     pub detail: String,
-    /// Stable machine-readable code, e.g. `slot_unavailable`.
-    pub code: String,
+    // Documented on the enum: a described `$ref` becomes `allOf`, which generators drop.
+    pub code: ProblemCode,
     /// Every invalid field, on 400 and 422 answers.
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldProblem>>,
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         Self {
             problem_type: format!("urn:spacecloud:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
-            code: code.to_owned(),
+            code,
             errors: None,
         }
     }
@@ -71,7 +155,7 @@ impl Problem {
         let message = message.into();
         Self::new(
             StatusCode::BAD_REQUEST,
-            "malformed_request",
+            ProblemCode::MalformedRequest,
             format!("`{field}` is malformed: {message}"),
         )
         .with_errors(vec![FieldError::new(field, message)])
@@ -80,7 +164,7 @@ impl Problem {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "something went wrong on our side; it has been logged",
         )
     }
@@ -99,30 +183,32 @@ impl From<AppError> for Problem {
         match err {
             AppError::NotFound(what) => Self::new(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                ProblemCode::NotFound,
                 format!("{what} not found"),
             ),
-            AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            AppError::Forbidden(detail) => {
+                Self::new(StatusCode::FORBIDDEN, ProblemCode::Forbidden, detail)
+            }
             AppError::OwnSpace(action) => Self::new(
                 StatusCode::FORBIDDEN,
-                "own_space",
+                ProblemCode::OwnSpace,
                 format!("a host cannot {action} their own space"),
             ),
             AppError::Validation(errors) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ProblemCode::ValidationFailed,
                 describe_fields(&errors),
             )
             .with_errors(errors),
             AppError::Malformed { field, message } => Self::malformed(&field, message),
             AppError::Conflict { code, detail } => {
-                Self::new(StatusCode::CONFLICT, code.as_str(), detail)
+                Self::new(StatusCode::CONFLICT, code.into(), detail)
             }
             AppError::Database(ref cause) if is_unavailable(cause) => {
                 tracing::error!(error = %loggable(cause), "database unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
+                    ProblemCode::DatabaseUnavailable,
                     "the database cannot be reached; try again shortly",
                 )
             }
@@ -130,7 +216,7 @@ impl From<AppError> for Problem {
                 tracing::error!(error = %err, cause = %cause, "redis unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "queue_unavailable",
+                    ProblemCode::QueueUnavailable,
                     "the job queue cannot be reached; try again shortly",
                 )
             }
@@ -147,19 +233,19 @@ impl From<KakaoError> for Problem {
         match err {
             KakaoError::InvalidToken => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_kakao_token",
+                ProblemCode::InvalidKakaoToken,
                 "Kakao does not accept this access token",
             ),
             KakaoError::InvalidCode => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_kakao_code",
+                ProblemCode::InvalidKakaoCode,
                 "Kakao does not accept this authorization code",
             ),
             KakaoError::Unavailable(reason) => {
                 tracing::warn!(kakao.failure = %reason, "kakao unavailable");
                 Self::new(
                     StatusCode::BAD_GATEWAY,
-                    "kakao_unavailable",
+                    ProblemCode::KakaoUnavailable,
                     "Kakao could not be reached; try again shortly",
                 )
             }
@@ -172,7 +258,7 @@ impl From<SignInError> for Problem {
         match err {
             SignInError::AccountDeleted => Self::new(
                 StatusCode::FORBIDDEN,
-                "account_deleted",
+                ProblemCode::AccountDeleted,
                 "this account was deleted",
             ),
             SignInError::App(err) => err.into(),
@@ -185,14 +271,14 @@ impl From<RefreshError> for Problem {
         match err {
             RefreshError::Invalid => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_refresh_token",
+                ProblemCode::InvalidRefreshToken,
                 "the refresh token is unknown, expired or revoked",
             ),
             RefreshError::Reused => {
                 tracing::warn!("refresh token reuse detected; family revoked");
                 Self::new(
                     StatusCode::UNAUTHORIZED,
-                    "refresh_token_reused",
+                    ProblemCode::RefreshTokenReused,
                     "this refresh token was already used; sign in again",
                 )
             }
@@ -206,10 +292,13 @@ impl From<RefreshError> for Problem {
 impl From<UploadRejected> for Problem {
     fn from(err: UploadRejected) -> Self {
         let (status, code) = match err.rejection {
-            Rejection::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
-            Rejection::NotAnImage => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_image"),
+            Rejection::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::FileTooLarge),
+            Rejection::NotAnImage => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemCode::UnsupportedImage,
+            ),
             Rejection::Damaged | Rejection::TooManyPixels => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
+                (StatusCode::UNPROCESSABLE_ENTITY, ProblemCode::InvalidImage)
             }
         };
         Self::new(status, code, err.to_string())
@@ -229,24 +318,22 @@ fn describe_fields(errors: &[FieldError]) -> String {
     format!("invalid value for {}", fields.join(", "))
 }
 
-/// Declares an operation's error response type: 400 and 500 always, plus the listed
-/// `Variant = status "description"` entries. A problem whose status the operation did not
-/// declare is a bug; it is logged and answered as 500.
+/// Declares one operation's error response type: 500 always, plus exactly the listed
+/// `Variant = status "description"` entries, each naming the problem codes it can carry. A
+/// problem whose status the operation did not declare is a bug: it is logged and answered as
+/// 500 (the black-box tests of each error path would see it).
 #[macro_export]
 macro_rules! error_responses {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $status:literal $doc:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(poem_openapi::ApiResponse, Debug)]
         pub enum $name {
-            /// Malformed request: a parameter or body that does not parse.
-            #[oai(status = 400, content_type = "application/problem+json")]
-            BadRequest(poem_openapi::payload::Json<$crate::error::Problem>),
             $(
                 #[doc = $doc]
                 #[oai(status = $status, content_type = "application/problem+json")]
                 $variant(poem_openapi::payload::Json<$crate::error::Problem>),
             )*
-            /// Unexpected server error; details are logged, never returned.
+            /// Unexpected server error (`internal_error`); details are logged, never returned.
             #[oai(status = 500, content_type = "application/problem+json")]
             Internal(poem_openapi::payload::Json<$crate::error::Problem>),
         }
@@ -254,7 +341,6 @@ macro_rules! error_responses {
         impl From<$crate::error::Problem> for $name {
             fn from(problem: $crate::error::Problem) -> Self {
                 match problem.status {
-                    400 => Self::BadRequest(poem_openapi::payload::Json(problem)),
                     $($status => Self::$variant(poem_openapi::payload::Json(problem)),)*
                     500 => Self::Internal(poem_openapi::payload::Json(problem)),
                     undeclared => {
@@ -300,27 +386,27 @@ pub fn problem_response(err: poem::Error) -> Response {
         match status {
             StatusCode::UNAUTHORIZED => Problem::new(
                 status,
-                "unauthorized",
+                ProblemCode::Unauthorized,
                 "this route needs an `Authorization: Bearer <access token>` header",
             ),
-            StatusCode::NOT_FOUND => Problem::new(status, "not_found", "no such route"),
+            StatusCode::NOT_FOUND => Problem::new(status, ProblemCode::NotFound, "no such route"),
             StatusCode::METHOD_NOT_ALLOWED => Problem::new(
                 status,
-                "method_not_allowed",
+                ProblemCode::MethodNotAllowed,
                 "this route does not accept that method",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
                 status,
-                "payload_too_large",
+                ProblemCode::PayloadTooLarge,
                 "the request body is larger than this server accepts",
             ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
                 status,
-                "unsupported_media_type",
+                ProblemCode::UnsupportedMediaType,
                 "the request's content type is not accepted here",
             ),
             status if status.is_client_error() => {
-                Problem::new(status, "bad_request", err.to_string())
+                Problem::new(status, ProblemCode::BadRequest, err.to_string())
             }
             _ => {
                 tracing::error!(error = %err, "unhandled server error");

@@ -89,7 +89,7 @@ fn limited(retry_after: std::time::Duration) -> poem::Error {
     let seconds = retry_after.as_secs();
     let problem = Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        crate::error::ProblemCode::RateLimited,
         format!("too many requests of this kind; try again in {seconds} s"),
     );
     let mut response = problem.into_http_response();

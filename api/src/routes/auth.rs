@@ -36,14 +36,19 @@ struct RefreshRequest {
     refresh_token: Option<String>,
 }
 
+/// How the access token is sent: `Authorization: Bearer <access_token>`.
+#[derive(poem_openapi::Enum)]
+enum TokenType {
+    Bearer,
+}
+
 /// A fresh token pair. Send `access_token` as `Authorization: Bearer …`; trade `refresh_token`
 /// for a new pair at `/auth/refresh` before it expires (each refresh token works once).
 #[derive(Object)]
 struct TokenPair {
     access_token: String,
     refresh_token: String,
-    /// Always `Bearer`.
-    token_type: String,
+    token_type: TokenType,
     /// Seconds until `access_token` expires.
     expires_in: i64,
     user: Me,
@@ -56,7 +61,7 @@ impl From<Session> for TokenPair {
         Self {
             access_token: session.access_token,
             refresh_token: session.refresh_token,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: session.expires_in,
             user: session.user.into(),
             created: session.created,
@@ -65,28 +70,60 @@ impl From<Session> for TokenPair {
 }
 
 error_responses!(
-    /// Errors of signing in with Kakao.
+    /// Errors of signing in with a Kakao access token.
     LoginError {
-        Unauthorized = 401 "Kakao refused the token or code (`invalid_kakao_token`, `invalid_kakao_code`).",
-        Forbidden = 403 "The account was deleted (`account_deleted`).",
-        Unprocessable = 422 "A required field is missing or empty.",
-        TooManyRequests = 429 "Over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
-        BadGateway = 502 "Kakao failed, was too slow or answered garbage (`kakao_unavailable`).",
-        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
-        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
-        Unavailable = 503 "Our database or Redis is unavailable.",
+        BadRequest = 400 "`malformed_request`: the body is not JSON or a field has the wrong type.",
+        Unauthorized = 401 "`invalid_kakao_token`: Kakao does not accept the token (or it was issued to another app).",
+        Forbidden = 403 "`account_deleted`: the account was deleted.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: `access_token` is missing or empty.",
+        TooManyRequests = 429 "`rate_limited`: over this client address's sign-in budget; see `Retry-After`.",
+        BadGateway = 502 "`kakao_unavailable`: Kakao failed, was too slow or answered garbage.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
 error_responses!(
-    /// Errors of the token endpoints.
-    TokenError {
-        Unauthorized = 401 "The refresh token is unknown, expired, revoked or reused.",
-        Unprocessable = 422 "A required field is missing or empty.",
-        TooManyRequests = 429 "Refresh: over this client address's sign-in budget (`rate_limited`); see `Retry-After`.",
-        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
-        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
-        Unavailable = 503 "Our database is unavailable.",
+    /// Errors of starting the authorization-code flow.
+    AuthorizeError {
+        Unavailable = 503 "`queue_unavailable`: Redis, which keeps the login's `state`, cannot be reached.",
+    }
+);
+
+error_responses!(
+    /// Errors of finishing the authorization-code flow.
+    CallbackError {
+        BadRequest = 400 "`invalid_state`: the `state` is unknown, expired, used, or was started in another browser; `malformed_request`: `code` or `state` is missing.",
+        Unauthorized = 401 "`invalid_kakao_code`: Kakao does not accept the code; `invalid_kakao_token`: nor the token it gave for it.",
+        Forbidden = 403 "`account_deleted`: the account was deleted.",
+        TooManyRequests = 429 "`rate_limited`: over this client address's sign-in budget; see `Retry-After`.",
+        BadGateway = 502 "`kakao_unavailable`: Kakao failed, was too slow or answered garbage.",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of refreshing tokens.
+    RefreshTokensError {
+        BadRequest = 400 "`malformed_request`: the body is not JSON or a field has the wrong type.",
+        Unauthorized = 401 "`invalid_refresh_token`: unknown, expired or revoked; `refresh_token_reused`: already used (the login is ended).",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: `refresh_token` is missing or empty.",
+        TooManyRequests = 429 "`rate_limited`: over this client address's sign-in budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of signing out.
+    LogoutError {
+        BadRequest = 400 "`malformed_request`: the body is not JSON or a field has the wrong type.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: `refresh_token` is missing or empty.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
@@ -176,7 +213,7 @@ impl AuthApi {
     async fn sign_in_with_kakao_token(
         state: &AppState,
         kakao_token: &str,
-    ) -> Result<TokenResponse, LoginError> {
+    ) -> Result<TokenResponse, Problem> {
         let profile = state
             .kakao
             .user_info(kakao_token)
@@ -201,8 +238,10 @@ impl AuthApi {
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
 impl AuthApi {
-    /// Sign in with a Kakao access token the frontend already holds (Kakao JavaScript or mobile
-    /// SDK). Creates the user on first login.
+    /// Sign in with a Kakao access token.
+    ///
+    /// For a frontend that already holds a Kakao access token (Kakao JavaScript or mobile SDK).
+    /// Creates the user on first login.
     #[oai(path = "/kakao", method = "post", operation_id = "loginWithKakaoToken")]
     async fn kakao_token(
         &self,
@@ -210,11 +249,13 @@ impl AuthApi {
         body: JsonBody<KakaoLogin>,
     ) -> Result<TokenResponse, LoginError> {
         let kakao_token = required("access_token", &body.access_token)?;
-        Self::sign_in_with_kakao_token(&state, kakao_token).await
+        Ok(Self::sign_in_with_kakao_token(&state, kakao_token).await?)
     }
 
-    /// Start the server-side authorization-code flow: redirects the browser to Kakao's consent
-    /// page with a single-use `state` that expires after 10 minutes.
+    /// Start signing in through Kakao's consent page.
+    ///
+    /// The server-side authorization-code flow: redirects the browser to Kakao's consent page
+    /// with a single-use `state` that expires after 10 minutes.
     #[oai(
         path = "/kakao/authorize",
         method = "get",
@@ -223,7 +264,7 @@ impl AuthApi {
     async fn kakao_authorize(
         &self,
         state: Data<&AppState>,
-    ) -> Result<AuthorizeResponse, LoginError> {
+    ) -> Result<AuthorizeResponse, AuthorizeError> {
         let mut bytes = [0u8; 24];
         rand::rng().fill_bytes(&mut bytes);
         let oauth_state = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
@@ -246,8 +287,10 @@ impl AuthApi {
         ))
     }
 
-    /// Where Kakao sends the browser back: checks `state` (once, and only from the browser
-    /// that started the login: its `sc_kakao_state` cookie), exchanges `code` and signs in.
+    /// Finish signing in through Kakao's consent page.
+    ///
+    /// Where Kakao sends the browser back: checks `state` (once, and only from the browser that
+    /// started the login: its `sc_kakao_state` cookie), exchanges `code` and signs in.
     #[oai(
         path = "/kakao/callback",
         method = "get",
@@ -256,14 +299,17 @@ impl AuthApi {
     async fn kakao_callback(
         &self,
         state: Data<&AppState>,
+        /// The authorization code Kakao added to the redirect.
         code: Query<String>,
-        #[oai(name = "state")] oauth_state: Query<String>,
+        /// The `state` the login was started with.
+        #[oai(name = "state")]
+        oauth_state: Query<String>,
         req: &poem::Request,
-    ) -> Result<TokenResponse, LoginError> {
+    ) -> Result<TokenResponse, CallbackError> {
         let invalid_state = || {
             Problem::new(
                 poem::http::StatusCode::BAD_REQUEST,
-                "invalid_state",
+                crate::error::ProblemCode::InvalidState,
                 "the login `state` is unknown, expired, already used or was started in another \
                  browser; start the login again",
             )
@@ -284,17 +330,19 @@ impl AuthApi {
             .exchange_code(&code)
             .await
             .map_err(Problem::from)?;
-        Self::sign_in_with_kakao_token(&state, &kakao_token).await
+        Ok(Self::sign_in_with_kakao_token(&state, &kakao_token).await?)
     }
 
-    /// Trade a refresh token for a new pair. Each refresh token works once; presenting a used
-    /// one again revokes every token of that login.
+    /// Trade a refresh token for a new token pair.
+    ///
+    /// Each refresh token works once; presenting a used one again revokes every token of that
+    /// login.
     #[oai(path = "/refresh", method = "post", operation_id = "refreshTokens")]
     async fn refresh(
         &self,
         state: Data<&AppState>,
         body: JsonBody<RefreshRequest>,
-    ) -> Result<TokenResponse, TokenError> {
+    ) -> Result<TokenResponse, RefreshTokensError> {
         let presented = required("refresh_token", &body.refresh_token)?;
         let session = sessions::refresh(
             &state.pool,
@@ -307,13 +355,16 @@ impl AuthApi {
         Ok(session.into())
     }
 
-    /// Revoke a refresh token and every token of its login. Idempotent.
+    /// Sign out.
+    ///
+    /// Revokes the refresh token and every token of its login, access tokens included.
+    /// Idempotent: an unknown or already revoked token is also answered 204.
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
         state: Data<&AppState>,
         body: JsonBody<RefreshRequest>,
-    ) -> Result<LogoutResponse, TokenError> {
+    ) -> Result<LogoutResponse, LogoutError> {
         let presented = required("refresh_token", &body.refresh_token)?;
         let mut conn = state.pool.acquire().await?;
         refresh_tokens::revoke(&mut conn, presented, state.clock.now()).await?;

@@ -47,7 +47,7 @@ impl From<LabelRow> for Label {
 }
 
 error_responses!(CatalogError {
-    Unavailable = 503 "The database cannot be reached.",
+    Unavailable = 503 "`database_unavailable`.",
 });
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Catalog")]

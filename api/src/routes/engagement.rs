@@ -70,27 +70,48 @@ enum CreatedReview {
 }
 
 error_responses!(
-    /// Errors of liking.
+    /// Errors of liking or unliking a space.
     LikeError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        NotFound = 404 "No such space.",
-        Unprocessable = 422 "A paging parameter is out of range.",
-        Unavailable = 503 "The database cannot be reached.",
+        BadRequest = 400 "`malformed_request`: the id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        NotFound = 404 "`not_found`: no such space.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
 error_responses!(
-    /// Errors of reviews.
+    /// Errors of listing the caller's liked spaces.
+    ListMyLikesError {
+        BadRequest = 400 "`malformed_request`: `page` or `per_page` is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Unprocessable = 422 "`validation_failed`: `page` or `per_page` out of range.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of reviewing a space.
     ReviewError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Forbidden = 403 "The space is the caller's own (`own_space`).",
-        NotFound = 404 "No such space.",
-        Conflict = 409 "Not eligible: `no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`; or too many of the caller's photos still wait to be processed (`uploads_pending`).",
-        TooLarge = 413 "The photo is over 10 MiB.",
-        Unsupported = 415 "The photo is not a JPEG, PNG or WebP image.",
-        Unprocessable = 422 "Grade outside 1–5, content empty or over 2000 characters, or a damaged photo.",
-        TooManyRequests = 429 "Over the caller's upload budget (`rate_limited`); see `Retry-After`.",
-        Unavailable = 503 "The database or the job queue cannot be reached.",
+        BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not a multipart form.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`own_space`: the space is the caller's own.",
+        NotFound = 404 "`not_found`: no such space.",
+        Conflict = 409 "`no_order`, `order_not_completed`, `stay_not_started` or `already_reviewed`: the caller may not review it (yet); `uploads_pending`: too many of the caller's photos still wait to be processed.",
+        TooLarge = 413 "`file_too_large`: the photo is over 10 MiB; `payload_too_large`: the body is over the server's limit.",
+        Unsupported = 415 "`unsupported_image`: the photo is not a JPEG, PNG or WebP image; `unsupported_media_type`: the body is not `multipart/form-data`.",
+        Unprocessable = 422 "`validation_failed`: grade outside 1–5, content empty or over 2000 characters; `invalid_image`: a damaged photo or one of too many pixels.",
+        TooManyRequests = 429 "`rate_limited`: over the caller's upload budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`: nothing was stored.",
+    }
+);
+
+error_responses!(
+    /// Errors of listing a space's reviews.
+    ListReviewsError {
+        BadRequest = 400 "`malformed_request`: the id, `page` or `per_page` is not a number.",
+        NotFound = 404 "`not_found`: no such space.",
+        Unprocessable = 422 "`validation_failed`: `page` or `per_page` out of range.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
@@ -123,6 +144,7 @@ impl EngagementApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
     ) -> Result<Done, LikeError> {
         engagement::like(&state.pool, auth.user_id(), id.0, state.clock.now()).await?;
@@ -139,6 +161,7 @@ impl EngagementApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
     ) -> Result<Done, LikeError> {
         engagement::unlike(&state.pool, auth.user_id(), id.0).await?;
@@ -151,9 +174,11 @@ impl EngagementApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Page number, from 1.
         page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<i64>>,
-    ) -> Result<Json<SpacePage>, LikeError> {
+    ) -> Result<Json<SpacePage>, ListMyLikesError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let (rows, total) = spaces::liked_by(&mut conn, auth.user_id(), page).await?;
@@ -164,8 +189,10 @@ impl EngagementApi {
         )))
     }
 
-    /// Review a space you stayed at: needs a `completed` booking of it dated today or earlier,
-    /// and each booking is reviewed once.
+    /// Review a space you stayed at.
+    ///
+    /// Needs a `completed` booking of it dated today or earlier; each booking is reviewed
+    /// once.
     #[oai(
         path = "/spaces/:id/reviews",
         method = "post",
@@ -175,6 +202,7 @@ impl EngagementApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
         form: ReviewForm,
     ) -> Result<CreatedReview, ReviewError> {
@@ -235,10 +263,13 @@ impl EngagementApi {
     async fn reviews(
         &self,
         state: Data<&AppState>,
+        /// The space's id.
         id: Path<u64>,
+        /// Page number, from 1.
         page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<i64>>,
-    ) -> Result<Json<ReviewPage>, ReviewError> {
+    ) -> Result<Json<ReviewPage>, ListReviewsError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let (rows, total) = engagement::reviews_of(&mut conn, id.0, page.per_page(), page.offset())

@@ -89,50 +89,85 @@ pub(super) enum Deleted {
 }
 
 error_responses!(
-    /// Errors of creating a space or adding photos.
-    UploadError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Forbidden = 403 "The space is not yours.",
-        NotFound = 404 "No such space.",
-        Conflict = 409 "Too many of the caller's photos still wait to be processed (`uploads_pending`).",
-        TooLarge = 413 "A file over 10 MiB, or a body over the server's limit.",
-        Unsupported = 415 "A file that is not a JPEG, PNG or WebP image.",
-        Unprocessable = 422 "Invalid fields, a damaged image, too many pixels or images.",
-        TooManyRequests = 429 "Over the caller's upload budget (`rate_limited`); see `Retry-After`.",
-        Unavailable = 503 "The database or the job queue (Redis) is unavailable; nothing was created.",
+    /// Errors of registering a space.
+    CreateSpaceError {
+        BadRequest = 400 "`malformed_request`: the body is not a multipart form or a field does not parse.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Conflict = 409 "`uploads_pending`: too many of the caller's photos still wait to be processed.",
+        TooLarge = 413 "`file_too_large`: a file is over 10 MiB; `payload_too_large`: the body is over the server's limit.",
+        Unsupported = 415 "`unsupported_image`: a file is not a JPEG, PNG or WebP image; `unsupported_media_type`: the body is not `multipart/form-data`.",
+        Unprocessable = 422 "`validation_failed`: a field breaks its rule (or 0 or over 10 images); `invalid_image`: a damaged image or one of too many pixels.",
+        TooManyRequests = 429 "`rate_limited`: over the caller's upload budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`: nothing was created.",
     }
 );
 
 error_responses!(
-    /// Errors of managing a space.
-    ManageError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Forbidden = 403 "The space is not yours.",
-        NotFound = 404 "No such space or image.",
-        Unprocessable = 422 "A field or paging parameter is out of range.",
-        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
-        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
-        Unavailable = 503 "The database or the job queue is unavailable.",
+    /// Errors of adding photos to a space.
+    AddSpaceImagesError {
+        BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not a multipart form.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the space is not the caller's.",
+        NotFound = 404 "`not_found`: no such space.",
+        Conflict = 409 "`uploads_pending`: too many of the caller's photos still wait to be processed.",
+        TooLarge = 413 "`file_too_large`: a file is over 10 MiB; `payload_too_large`: the body is over the server's limit.",
+        Unsupported = 415 "`unsupported_image`: a file is not a JPEG, PNG or WebP image; `unsupported_media_type`: the body is not `multipart/form-data`.",
+        Unprocessable = 422 "`validation_failed`: no image, or more than 10 in all; `invalid_image`: a damaged image or one of too many pixels.",
+        TooManyRequests = 429 "`rate_limited`: over the caller's upload budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`: nothing was added.",
     }
 );
 
-async fn read_uploads(uploads: Vec<Upload>) -> Result<Vec<CheckedImage>, UploadError> {
+error_responses!(
+    /// Errors of changing a space.
+    UpdateSpaceError {
+        BadRequest = 400 "`malformed_request`: the id is not a number, the body is not JSON or a field has the wrong type.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the space is not the caller's.",
+        NotFound = 404 "`not_found`: no such space.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: a field breaks its rule.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of removing a space or one of its photos.
+    DeleteError {
+        BadRequest = 400 "`malformed_request`: an id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the space is not the caller's.",
+        NotFound = 404 "`not_found`: no such space (or photo of it).",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`: nothing was removed.",
+    }
+);
+
+error_responses!(
+    /// Errors of listing the caller's spaces.
+    ListMySpacesError {
+        BadRequest = 400 "`malformed_request`: `page` or `per_page` is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Unprocessable = 422 "`validation_failed`: `page` or `per_page` out of range.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+async fn read_uploads(uploads: Vec<Upload>) -> Result<Vec<CheckedImage>, Problem> {
     let mut files = Vec::with_capacity(uploads.len());
     for (n, upload) in uploads.into_iter().enumerate() {
         if upload.size() > spacecloud_common::images::MAX_FILE_BYTES {
             return Err(Problem::from(UploadRejected {
                 field: format!("images[{n}]"),
                 rejection: spacecloud_common::images::Rejection::TooLarge,
-            })
-            .into());
+            }));
         }
-        let bytes = upload
-            .into_vec()
-            .await
-            .map_err(|_| AppError::malformed("images", "could not read the upload"))?;
+        let bytes = upload.into_vec().await.map_err(|_| {
+            Problem::from(AppError::malformed("images", "could not read the upload"))
+        })?;
         files.push(bytes);
     }
-    hosting::check_uploads(files).map_err(|err| Problem::from(err).into())
+    hosting::check_uploads(files).map_err(Problem::from)
 }
 
 /// `POST /api/v1/spaces`, declared in the spaces API (one spec entry per path).
@@ -140,7 +175,7 @@ pub(super) async fn create_space(
     state: &AppState,
     auth: BearerAuth,
     form: SpaceForm,
-) -> Result<CreatedSpace, UploadError> {
+) -> Result<CreatedSpace, CreateSpaceError> {
     let input = SpaceInput {
         title: form.title,
         sub_title: form.sub_title,
@@ -181,7 +216,7 @@ pub(super) async fn delete_space(
     state: &AppState,
     auth: BearerAuth,
     space_id: u64,
-) -> Result<Deleted, ManageError> {
+) -> Result<Deleted, DeleteError> {
     hosting::delete_space(
         &state.pool,
         &state.jobs,
@@ -205,9 +240,10 @@ impl HostingApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
         form: ImagesForm,
-    ) -> Result<AcceptedImages, UploadError> {
+    ) -> Result<AcceptedImages, AddSpaceImagesError> {
         // Ownership first: a stranger's upload is refused before its bytes are examined.
         let space =
             hosting::owned_space(&mut *state.pool.acquire().await?, auth.user_id(), id.0).await?;
@@ -237,9 +273,11 @@ impl HostingApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
+        /// The photo's id.
         image_id: Path<u64>,
-    ) -> Result<Deleted, ManageError> {
+    ) -> Result<Deleted, DeleteError> {
         hosting::delete_image(
             &state.pool,
             &state.jobs,
@@ -258,9 +296,11 @@ impl HostingApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Page number, from 1.
         page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<i64>>,
-    ) -> Result<Json<MySpacePage>, ManageError> {
+    ) -> Result<Json<MySpacePage>, ListMySpacesError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let (rows, total) = spaces::owned_by(&mut conn, auth.user_id(), page).await?;

@@ -47,13 +47,22 @@ struct MeChanges {
 }
 
 error_responses!(
-    /// Errors of the account routes.
-    MeError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Unprocessable = 422 "The nickname is empty or too long.",
-        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
-        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
-        Unavailable = 503 "Our database is unavailable.",
+    /// Errors of reading the account.
+    GetMeError {
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of changing the account.
+    UpdateMeError {
+        BadRequest = 400 "`malformed_request`: the body is not JSON or a field has the wrong type.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: the nickname is empty or over 30 characters.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
@@ -61,7 +70,7 @@ error_responses!(
 impl MeApi {
     /// The signed-in user.
     #[oai(path = "/", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> Result<Json<Me>, MeError> {
+    async fn me(&self, auth: BearerAuth) -> Result<Json<Me>, GetMeError> {
         Ok(Json(auth.0.into()))
     }
 
@@ -72,7 +81,7 @@ impl MeApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<MeChanges>,
-    ) -> Result<Json<Me>, MeError> {
+    ) -> Result<Json<Me>, UpdateMeError> {
         let nickname = Nickname::parse("nickname", &body.nickname)?;
         let mut conn = state.pool.acquire().await?;
         let user = users::rename(&mut conn, auth.user_id(), &nickname, state.clock.now()).await?;

@@ -41,6 +41,7 @@ mod nullable;
 mod ops;
 mod orders;
 mod spaces;
+mod spec;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -105,31 +106,13 @@ pub fn api_service() -> OpenApiService<Api, ()> {
 }
 
 /// The OpenAPI document as served at `/openapi.json` and committed under
-/// `openapi/openapi.json`: poem-openapi's, with what it cannot say itself. An operation that
-/// needs no token states `security: []` (poem-openapi writes nothing, which linters and
-/// generators read as "unknown"); operations of the optional bearer keep `[bearer, {}]`.
-/// Written back with sorted keys: serde_json's `preserve_order` would also reorder the
-/// idempotency fingerprint's fixed serialisation.
+/// `openapi/openapi.json`: poem-openapi's, completed by [`spec::complete`] with what
+/// poem-openapi cannot say itself.
 pub fn spec_json() -> String {
-    let mut spec: serde_json::Value =
+    let mut document: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
-    const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
-    if let Some(paths) = spec["paths"].as_object_mut() {
-        for item in paths
-            .values_mut()
-            .filter_map(serde_json::Value::as_object_mut)
-        {
-            for (method, operation) in item.iter_mut() {
-                if let (true, Some(operation)) = (
-                    METHODS.contains(&method.as_str()),
-                    operation.as_object_mut(),
-                ) {
-                    operation
-                        .entry("security")
-                        .or_insert_with(|| serde_json::json!([]));
-                }
-            }
-        }
-    }
-    serde_json::to_string_pretty(&spec).expect("a JSON value serialises")
+    spec::complete(&mut document);
+    // Sorted keys: serde_json's `preserve_order` would also reorder the idempotency
+    // fingerprint's fixed serialisation.
+    serde_json::to_string_pretty(&document).expect("a JSON value serialises")
 }

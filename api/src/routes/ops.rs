@@ -11,9 +11,16 @@ use crate::state::AppState;
 
 pub struct OpsApi;
 
+/// Always `ok`: an answer at all is the news.
+#[derive(poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+enum Liveness {
+    Ok,
+}
+
 #[derive(Object)]
 struct Health {
-    status: String,
+    status: Liveness,
 }
 
 #[derive(Object)]
@@ -40,12 +47,13 @@ impl OpsApi {
     #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
     async fn healthz(&self) -> Json<Health> {
         Json(Health {
-            status: "ok".into(),
+            status: Liveness::Ok,
         })
     }
 
-    /// Prometheus metrics: `http_requests_total` and `http_request_duration_seconds` by method
-    /// and status class.
+    /// Prometheus metrics.
+    ///
+    /// `http_requests_total` and `http_request_duration_seconds` by method and status class.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self) -> PlainText<String> {
         PlainText(crate::metrics::handle().render())

@@ -113,38 +113,72 @@ enum PaymentResponse {
 error_responses!(
     /// Errors of placing an order.
     CreateOrderError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Forbidden = 403 "The space is the caller's own (`own_space`).",
-        NotFound = 404 "The space does not exist.",
-        Conflict = 409 "The slot is already booked for that date (`slot_unavailable`), the caller already holds `MAX_WAITING_HOLDS` unpaid orders (`too_many_holds`), or a request with the same Idempotency-Key is in flight (`idempotency_key_in_use`).",
-        Unprocessable = 422 "Invalid date, headcount, option, booker field or a reused Idempotency-Key.",
-        TooManyRequests = 429 "Over the caller's booking budget (`rate_limited`); see `Retry-After`.",
-        TooLarge = 413 "The JSON body is over 64 KiB (`payload_too_large`).",
-        Unsupported = 415 "The body is not `application/json` (`unsupported_media_type`).",
-        Unavailable = 503 "The database cannot be reached.",
+        BadRequest = 400 "`malformed_request`: the body is not JSON or a field has the wrong type.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`own_space`: the space is the caller's own.",
+        NotFound = 404 "`not_found`: no such space.",
+        Conflict = 409 "`slot_unavailable`: the slot is taken that day; `too_many_holds`: the caller already holds `MAX_WAITING_HOLDS` unpaid orders; `idempotency_key_in_use`: a request with the same `Idempotency-Key` is in flight.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: a date, headcount, option or booker field breaks its rule, or the `Idempotency-Key` is malformed or was used with another body.",
+        TooManyRequests = 429 "`rate_limited`: over the caller's booking budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
 error_responses!(
-    /// Errors of paying or cancelling an order.
-    OrderActionError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        NotFound = 404 "No such order of yours.",
-        Conflict = 409 "The order's state does not allow this (`order_not_payable`, `hold_expired`, `order_not_cancelable`, `cancel_too_late`).",
-        Unprocessable = 422 "A malformed or reused Idempotency-Key.",
-        TooManyRequests = 429 "Payments: over the caller's booking budget (`rate_limited`); see `Retry-After`.",
-        Unavailable = 503 "The database or the job queue cannot be reached.",
+    /// Errors of paying for an order.
+    PayOrderError {
+        BadRequest = 400 "`malformed_request`: the id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        NotFound = 404 "`not_found`: no such order of the caller's.",
+        Conflict = 409 "`order_not_payable`: the order is not `waiting`; `hold_expired`: its hold ran out; `order_state_changed`: it changed meanwhile; `idempotency_key_in_use`: a request with the same `Idempotency-Key` is in flight.",
+        Unprocessable = 422 "`validation_failed`: the `Idempotency-Key` is malformed or was used for another request.",
+        TooManyRequests = 429 "`rate_limited`: over the caller's booking budget; see `Retry-After`.",
+        Unavailable = 503 "`database_unavailable` or `queue_unavailable`.",
     }
 );
 
 error_responses!(
-    /// Errors of reading orders.
-    ReadOrderError {
-        Unauthorized = 401 "Missing, invalid or expired access token.",
-        Forbidden = 403 "The space is not yours.",
-        NotFound = 404 "No such order (or space) visible to you.",
-        Unprocessable = 422 "A paging parameter is out of range.",
-        Unavailable = 503 "The database cannot be reached.",
+    /// Errors of cancelling an order.
+    CancelOrderError {
+        BadRequest = 400 "`malformed_request`: the id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        NotFound = 404 "`not_found`: no such order of the caller's.",
+        Conflict = 409 "`order_not_cancelable`: the order is neither `waiting` nor `completed`; `cancel_too_late`: its date has come; `order_state_changed`: it changed meanwhile.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of reading one order.
+    GetOrderError {
+        BadRequest = 400 "`malformed_request`: the id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        NotFound = 404 "`not_found`: no such order visible to the caller (its booker or the space's host).",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of listing the caller's orders.
+    ListMyOrdersError {
+        BadRequest = 400 "`malformed_request`: a parameter does not parse (an unknown `status`, a page that is not a number).",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Unprocessable = 422 "`validation_failed`: `page` or `per_page` out of range.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of listing a space's orders.
+    ListMySpaceOrdersError {
+        BadRequest = 400 "`malformed_request`: a parameter does not parse.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the space is not the caller's.",
+        NotFound = 404 "`not_found`: no such space.",
+        Unprocessable = 422 "`validation_failed`: `page` or `per_page` out of range.",
+        Unavailable = 503 "`database_unavailable`.",
     }
 );
 
@@ -239,7 +273,10 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<OrderRequest>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// 1 to 255 characters unique to this attempt (a UUID, say): repeating the request with the
+        /// same key and body within 24 hours answers the first result again.
+        #[oai(name = "Idempotency-Key")]
+        key: Header<Option<String>>,
     ) -> Result<CreatedOrder, CreateOrderError> {
         let request = BookingRequest {
             space_id: body.space_id,
@@ -285,14 +322,17 @@ impl OrdersApi {
         Ok(CreatedOrder::Created(Json(order)))
     }
 
-    /// An order, with its history. Visible to its booker and to the space's host only.
+    /// One order, with its history.
+    ///
+    /// Visible to its booker and to the space's host only; to anyone else it does not exist.
     #[oai(path = "/orders/:id", method = "get", operation_id = "getOrder")]
     async fn get(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The order's id.
         id: Path<u64>,
-    ) -> Result<Json<Order>, ReadOrderError> {
+    ) -> Result<Json<Order>, GetOrderError> {
         let mut conn = state.pool.acquire().await?;
         let row = orders::find_visible(&mut conn, id.0, auth.user_id())
             .await?
@@ -301,8 +341,10 @@ impl OrdersApi {
         Ok(Json(order_dto(&state, row, Some(history))))
     }
 
-    /// Pay a held order with points. Answers at once with `payment_pending`; the worker
-    /// settles it to `completed`, or `failed` with `insufficient_points`.
+    /// Pay a held order with points.
+    ///
+    /// Answers at once with `payment_pending`; the worker settles it to `completed`, or
+    /// `failed` with `insufficient_points`.
     #[oai(
         path = "/orders/:id/payment",
         method = "post",
@@ -312,9 +354,13 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The order's id.
         id: Path<u64>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
-    ) -> Result<PaymentResponse, OrderActionError> {
+        /// 1 to 255 characters unique to this attempt (a UUID, say): repeating the request with the
+        /// same key and body within 24 hours answers the first result again.
+        #[oai(name = "Idempotency-Key")]
+        key: Header<Option<String>>,
+    ) -> Result<PaymentResponse, PayOrderError> {
         let key = idempotency_key(
             auth.user_id(),
             format!("pay_order:{}", id.0),
@@ -336,7 +382,10 @@ impl OrdersApi {
         })))
     }
 
-    /// Cancel a held order, or a completed one before its date (points are refunded in full).
+    /// Cancel an order.
+    ///
+    /// A held (`waiting`) order at any time, a `completed` one before its date: its points are
+    /// refunded in full.
     #[oai(
         path = "/orders/:id/cancel",
         method = "post",
@@ -346,8 +395,9 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The order's id.
         id: Path<u64>,
-    ) -> Result<Json<Order>, OrderActionError> {
+    ) -> Result<Json<Order>, CancelOrderError> {
         booking::cancel(
             &state.pool,
             &state.payments,
@@ -366,10 +416,13 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Only orders in this status.
         status: Query<Option<OrderStatus>>,
+        /// Page number, from 1.
         page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<i64>>,
-    ) -> Result<Json<OrderPage>, ReadOrderError> {
+    ) -> Result<Json<OrderPage>, ListMyOrdersError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let owner = OrderOwner::Booker(auth.user_id());
@@ -388,11 +441,15 @@ impl OrdersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The id of one of your spaces.
         id: Path<u64>,
+        /// Only orders in this status.
         status: Query<Option<OrderStatus>>,
+        /// Page number, from 1.
         page: Query<Option<i64>>,
+        /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<i64>>,
-    ) -> Result<Json<OrderPage>, ReadOrderError> {
+    ) -> Result<Json<OrderPage>, ListMySpaceOrdersError> {
         let page = Page::parse(page.0, per_page.0).map_err(AppError::Validation)?;
         let mut conn = state.pool.acquire().await?;
         let space = hosting::owned_space(&mut conn, auth.user_id(), id.0).await?;

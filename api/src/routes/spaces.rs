@@ -203,14 +203,22 @@ pub struct Availability {
 }
 
 error_responses!(ListSpacesError {
-    Invalid = 422 "A parameter breaks a rule (range, page size, price bounds).",
-    Unavailable = 503 "The database cannot be reached.",
+    BadRequest = 400 "`malformed_request`: a parameter does not parse (a number, a date, an unknown `slot` or `sort`).",
+    Invalid = 422 "`validation_failed`: a parameter breaks its rule (range, page size, price bounds, keyword length).",
+    Unavailable = 503 "`database_unavailable`.",
 });
 
-error_responses!(SpaceError {
-    NotFound = 404 "No such space, or it was deleted.",
-    Invalid = 422 "A parameter breaks a rule.",
-    Unavailable = 503 "The database cannot be reached.",
+error_responses!(GetSpaceError {
+    BadRequest = 400 "`malformed_request`: the id is not a number.",
+    NotFound = 404 "`not_found`: no such space, or it was deleted.",
+    Unavailable = 503 "`database_unavailable`.",
+});
+
+error_responses!(AvailabilityError {
+    BadRequest = 400 "`malformed_request`: the id or a date does not parse.",
+    NotFound = 404 "`not_found`: no such space, or it was deleted.",
+    Invalid = 422 "`validation_failed`: `to` before `from`, or a range over 92 days.",
+    Unavailable = 503 "`database_unavailable`.",
 });
 
 #[OpenApi(prefix_path = "/api/v1")]
@@ -233,7 +241,9 @@ impl SpacesApi {
     async fn list(
         &self,
         state: Data<&AppState>,
+        /// Only spaces in this district.
         district_id: Query<Option<u64>>,
+        /// Only spaces of this category.
         category_id: Query<Option<u64>>,
         /// Spaces whose min_count ≤ headcount ≤ max_count.
         headcount: Query<Option<i64>>,
@@ -250,6 +260,7 @@ impl SpacesApi {
         min_price: Query<Option<i64>>,
         /// Upper bound (inclusive) of the cheapest slot price.
         max_price: Query<Option<i64>>,
+        /// Order of the results (default `popular`); ties break by id descending.
         sort: Query<Option<SortDto>>,
         /// Page number, from 1.
         page: Query<Option<i64>>,
@@ -279,8 +290,10 @@ impl SpacesApi {
         )))
     }
 
-    /// Register a space with its photos (hosts). Answers as soon as the photos are queued;
-    /// each becomes `ready` (or `failed`, with a reason) in `GET /me/spaces`.
+    /// Register a space with its photos.
+    ///
+    /// For hosts. Answers as soon as the photos are queued; each becomes `ready` (or `failed`,
+    /// with a reason) in `GET /me/spaces`.
     #[oai(
         path = "/spaces",
         method = "post",
@@ -292,12 +305,14 @@ impl SpacesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         form: hosting::SpaceForm,
-    ) -> Result<hosting::CreatedSpace, hosting::UploadError> {
+    ) -> Result<hosting::CreatedSpace, hosting::CreateSpaceError> {
         hosting::create_space(&state, auth, form).await
     }
 
-    /// Remove your space from every public list (hosts). Its orders stay; its photos are
-    /// deleted from storage in the background.
+    /// Remove one of your spaces.
+    ///
+    /// It leaves every public list; its orders stay; its photos are deleted from storage in
+    /// the background.
     #[oai(
         path = "/spaces/:id",
         method = "delete",
@@ -308,13 +323,16 @@ impl SpacesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
-    ) -> Result<hosting::Deleted, hosting::ManageError> {
+    ) -> Result<hosting::Deleted, hosting::DeleteError> {
         hosting::delete_space(&state, auth, id.0).await
     }
 
-    /// Change your space (hosts): send only the fields to change. Prices set or change a
-    /// slot's price; `facility_id` replaces the set.
+    /// Change one of your spaces.
+    ///
+    /// Send only the fields to change. Prices set or change a slot's price; `facility_id`
+    /// replaces the set.
     #[oai(
         path = "/spaces/:id",
         method = "patch",
@@ -325,9 +343,10 @@ impl SpacesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The space's id.
         id: Path<u64>,
         body: JsonBody<spacecloud_common::hosting::SpacePatch>,
-    ) -> Result<Json<SpaceDetail>, hosting::ManageError> {
+    ) -> Result<Json<SpaceDetail>, hosting::UpdateSpaceError> {
         spacecloud_common::hosting::update_space(
             &state.pool,
             auth.user_id(),
@@ -343,8 +362,9 @@ impl SpacesApi {
         Ok(Json(detail(&state, rows, true)))
     }
 
-    /// One space with its images, options and facilities. With a valid access token, `liked`
-    /// says whether the caller likes it.
+    /// One space with its images, options and facilities.
+    ///
+    /// With a valid access token, `liked` says whether the caller likes it.
     #[oai(
         path = "/spaces/:id",
         method = "get",
@@ -354,9 +374,10 @@ impl SpacesApi {
     async fn detail(
         &self,
         state: Data<&AppState>,
+        /// The space's id.
         id: Path<u64>,
         caller: MaybeAuth,
-    ) -> Result<Json<SpaceDetail>, SpaceError> {
+    ) -> Result<Json<SpaceDetail>, GetSpaceError> {
         let viewer = caller.user_id();
         let mut conn = state.pool.acquire().await?;
         let rows = spaces::detail(&mut conn, id.0, viewer)
@@ -378,10 +399,13 @@ impl SpacesApi {
     async fn availability(
         &self,
         state: Data<&AppState>,
+        /// The space's id.
         id: Path<u64>,
+        /// First day of the range (YYYY-MM-DD, business time zone; default today).
         from: Query<Option<Date>>,
+        /// Last day of the range, inclusive (default 29 days after `from`).
         to: Query<Option<Date>>,
-    ) -> Result<Json<Availability>, SpaceError> {
+    ) -> Result<Json<Availability>, AvailabilityError> {
         let moment = state.moment();
         let range = AvailabilityRange::parse(
             from.0.map(|date| date.0),
