@@ -1,0 +1,103 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .accepted_image import AcceptedImage
+from .add_space_images_body import AddSpaceImagesBody
+from .availability import Availability
+from .availability_day import AvailabilityDay
+from .booker import Booker
+from .create_space_body import CreateSpaceBody
+from .district import District
+from .facility import Facility
+from .failure_reason import FailureReason
+from .field_problem import FieldProblem
+from .health import Health
+from .host import Host
+from .image_status import ImageStatus
+from .kakao_login import KakaoLogin
+from .label import Label
+from .liveness import Liveness
+from .me import Me
+from .me_changes import MeChanges
+from .my_space import MySpace
+from .my_space_page import MySpacePage
+from .named_ref import NamedRef
+from .order import Order
+from .order_event import OrderEvent
+from .order_event_cause import OrderEventCause
+from .order_option import OrderOption
+from .order_page import OrderPage
+from .order_request import OrderRequest
+from .order_space import OrderSpace
+from .order_status import OrderStatus
+from .payment_accepted import PaymentAccepted
+from .problem import Problem
+from .problem_code import ProblemCode
+from .readiness import Readiness
+from .refresh_request import RefreshRequest
+from .review import Review
+from .review_page import ReviewPage
+from .review_space_body import ReviewSpaceBody
+from .reviewer import Reviewer
+from .slot import Slot
+from .slot_availability import SlotAvailability
+from .space_changes import SpaceChanges
+from .space_detail import SpaceDetail
+from .space_image import SpaceImage
+from .space_option import SpaceOption
+from .space_page import SpacePage
+from .space_sort import SpaceSort
+from .space_summary import SpaceSummary
+from .token_pair import TokenPair
+from .token_type import TokenType
+
+__all__ = (
+    "AcceptedImage",
+    "AddSpaceImagesBody",
+    "Availability",
+    "AvailabilityDay",
+    "Booker",
+    "CreateSpaceBody",
+    "District",
+    "Facility",
+    "FailureReason",
+    "FieldProblem",
+    "Health",
+    "Host",
+    "ImageStatus",
+    "KakaoLogin",
+    "Label",
+    "Liveness",
+    "Me",
+    "MeChanges",
+    "MySpace",
+    "MySpacePage",
+    "NamedRef",
+    "Order",
+    "OrderEvent",
+    "OrderEventCause",
+    "OrderOption",
+    "OrderPage",
+    "OrderRequest",
+    "OrderSpace",
+    "OrderStatus",
+    "PaymentAccepted",
+    "Problem",
+    "ProblemCode",
+    "Readiness",
+    "RefreshRequest",
+    "Review",
+    "Reviewer",
+    "ReviewPage",
+    "ReviewSpaceBody",
+    "Slot",
+    "SlotAvailability",
+    "SpaceChanges",
+    "SpaceDetail",
+    "SpaceImage",
+    "SpaceOption",
+    "SpacePage",
+    "SpaceSort",
+    "SpaceSummary",
+    "TokenPair",
+    "TokenType",
+)

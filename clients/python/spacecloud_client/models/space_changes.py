@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="SpaceChanges")
+
+
+@_attrs_define
+class SpaceChanges:
+    """Fields of a space to change; absent ones stay. Prices set or change a slot's price (a slot
+    cannot be withdrawn here: its orders refer to it).
+
+        Attributes:
+            address (str | Unset):
+            category_id (int | Unset):
+            description (str | Unset):
+            district_id (int | Unset):
+            facility_id (list[int] | Unset): Replaces the space's facilities.
+            latitude (float | Unset):
+            longitude (float | Unset):
+            max_count (int | Unset):
+            min_count (int | Unset):
+            price_all (int | Unset):
+            price_day (int | Unset):
+            price_night (int | Unset):
+            sub_title (str | Unset):
+            title (str | Unset):
+    """
+
+    address: str | Unset = UNSET
+    category_id: int | Unset = UNSET
+    description: str | Unset = UNSET
+    district_id: int | Unset = UNSET
+    facility_id: list[int] | Unset = UNSET
+    latitude: float | Unset = UNSET
+    longitude: float | Unset = UNSET
+    max_count: int | Unset = UNSET
+    min_count: int | Unset = UNSET
+    price_all: int | Unset = UNSET
+    price_day: int | Unset = UNSET
+    price_night: int | Unset = UNSET
+    sub_title: str | Unset = UNSET
+    title: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        address = self.address
+
+        category_id = self.category_id
+
+        description = self.description
+
+        district_id = self.district_id
+
+        facility_id: list[int] | Unset = UNSET
+        if not isinstance(self.facility_id, Unset):
+            facility_id = self.facility_id
+
+        latitude = self.latitude
+
+        longitude = self.longitude
+
+        max_count = self.max_count
+
+        min_count = self.min_count
+
+        price_all = self.price_all
+
+        price_day = self.price_day
+
+        price_night = self.price_night
+
+        sub_title = self.sub_title
+
+        title = self.title
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if address is not UNSET:
+            field_dict["address"] = address
+        if category_id is not UNSET:
+            field_dict["category_id"] = category_id
+        if description is not UNSET:
+            field_dict["description"] = description
+        if district_id is not UNSET:
+            field_dict["district_id"] = district_id
+        if facility_id is not UNSET:
+            field_dict["facility_id"] = facility_id
+        if latitude is not UNSET:
+            field_dict["latitude"] = latitude
+        if longitude is not UNSET:
+            field_dict["longitude"] = longitude
+        if max_count is not UNSET:
+            field_dict["max_count"] = max_count
+        if min_count is not UNSET:
+            field_dict["min_count"] = min_count
+        if price_all is not UNSET:
+            field_dict["price_all"] = price_all
+        if price_day is not UNSET:
+            field_dict["price_day"] = price_day
+        if price_night is not UNSET:
+            field_dict["price_night"] = price_night
+        if sub_title is not UNSET:
+            field_dict["sub_title"] = sub_title
+        if title is not UNSET:
+            field_dict["title"] = title
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        address = d.pop("address", UNSET)
+
+        category_id = d.pop("category_id", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        district_id = d.pop("district_id", UNSET)
+
+        facility_id = cast(list[int], d.pop("facility_id", UNSET))
+
+        latitude = d.pop("latitude", UNSET)
+
+        longitude = d.pop("longitude", UNSET)
+
+        max_count = d.pop("max_count", UNSET)
+
+        min_count = d.pop("min_count", UNSET)
+
+        price_all = d.pop("price_all", UNSET)
+
+        price_day = d.pop("price_day", UNSET)
+
+        price_night = d.pop("price_night", UNSET)
+
+        sub_title = d.pop("sub_title", UNSET)
+
+        title = d.pop("title", UNSET)
+
+        space_changes = cls(
+            address=address,
+            category_id=category_id,
+            description=description,
+            district_id=district_id,
+            facility_id=facility_id,
+            latitude=latitude,
+            longitude=longitude,
+            max_count=max_count,
+            min_count=min_count,
+            price_all=price_all,
+            price_day=price_day,
+            price_night=price_night,
+            sub_title=sub_title,
+            title=title,
+        )
+
+        space_changes.additional_properties = d
+        return space_changes
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
