@@ -35,6 +35,8 @@ enum Command {
     },
     /// Print the OpenAPI document (what `openapi/openapi.json` must hold).
     Openapi,
+    /// Print the table of operations, statuses and problem codes (what `docs/api.md` holds).
+    Operations,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -55,6 +57,10 @@ impl DemoUser {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Operations) = cli.command {
+        print!("{}", routes::operations_markdown());
+        return Ok(());
+    }
     if let Some(Command::Openapi) = cli.command {
         println!("{}", routes::spec_json());
         return Ok(());
@@ -112,7 +118,9 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
-        Command::Openapi => unreachable!("handled before settings are read"),
+        Command::Openapi | Command::Operations => {
+            unreachable!("handled before settings are read")
+        }
     }
     Ok(())
 }

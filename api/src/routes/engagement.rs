@@ -92,7 +92,7 @@ error_responses!(
 error_responses!(
     /// Errors of reviewing a space.
     ReviewError {
-        BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not a multipart form.",
+        BadRequest = 400 "`malformed_request`: the id is not a number; `bad_request`: the form cannot be read (a missing or unparsable field, such as `grade=five`).",
         Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
         Forbidden = 403 "`own_space`: the space is the caller's own.",
         NotFound = 404 "`not_found`: no such space.",

@@ -91,7 +91,7 @@ pub(super) enum Deleted {
 error_responses!(
     /// Errors of registering a space.
     CreateSpaceError {
-        BadRequest = 400 "`malformed_request`: the body is not a multipart form or a field does not parse.",
+        BadRequest = 400 "`bad_request`: the body is not a multipart form, or a form field is missing or does not parse.",
         Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
         Conflict = 409 "`uploads_pending`: too many of the caller's photos still wait to be processed.",
         TooLarge = 413 "`file_too_large`: a file is over 10 MiB; `payload_too_large`: the body is over the server's limit.",
@@ -105,7 +105,7 @@ error_responses!(
 error_responses!(
     /// Errors of adding photos to a space.
     AddSpaceImagesError {
-        BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not a multipart form.",
+        BadRequest = 400 "`malformed_request`: the id is not a number; `bad_request`: the form cannot be read.",
         Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
         Forbidden = 403 "`forbidden`: the space is not the caller's.",
         NotFound = 404 "`not_found`: no such space.",

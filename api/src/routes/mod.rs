@@ -105,6 +105,13 @@ pub fn api_service() -> OpenApiService<Api, ()> {
     .license(poem_openapi::LicenseObject::new("Proprietary"))
 }
 
+/// The table of operations, statuses and problem codes that `docs/api.md` carries.
+pub fn operations_markdown() -> String {
+    let document: serde_json::Value =
+        serde_json::from_str(&spec_json()).expect("the spec is valid JSON");
+    spec::operations_markdown(&document)
+}
+
 /// The OpenAPI document as served at `/openapi.json` and committed under
 /// `openapi/openapi.json`: poem-openapi's, completed by [`spec::complete`] with what
 /// poem-openapi cannot say itself.

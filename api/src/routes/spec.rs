@@ -295,3 +295,78 @@ fn unsigned_to_signed(value: &mut Value) {
         _ => {}
     }
 }
+
+/// The operations of the document with the statuses each declares and, per error status, the
+/// problem codes its description names: the table `docs/api.md` carries (kept equal by a test
+/// and written by `scripts/export-openapi.sh`).
+pub fn operations_markdown(document: &Value) -> String {
+    let known: Vec<&str> = document
+        .pointer("/components/schemas/ProblemCode/enum")
+        .and_then(Value::as_array)
+        .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    if let Some(paths) = document["paths"].as_object() {
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for method in METHODS {
+                let Some(operation) = item.get(method) else {
+                    continue;
+                };
+                let token = match operation["security"].as_array().map(Vec::len) {
+                    Some(0) | None => "none",
+                    _ if operation["security"]
+                        .as_array()
+                        .is_some_and(|options| options.iter().any(|o| o == &json!({}))) =>
+                    {
+                        "optional"
+                    }
+                    _ => "bearer",
+                };
+                let mut answers = Vec::new();
+                if let Some(responses) = operation["responses"].as_object() {
+                    for (status, response) in responses {
+                        let codes =
+                            problem_codes(response["description"].as_str().unwrap_or(""), &known);
+                        answers.push(if codes.is_empty() || !status.starts_with(['4', '5']) {
+                            status.clone()
+                        } else {
+                            format!("{status} {}", codes.join(", "))
+                        });
+                    }
+                }
+                rows.push(format!(
+                    "| `{}` | `{} {}` | {} | {} |",
+                    operation["operationId"].as_str().unwrap_or_default(),
+                    method.to_uppercase(),
+                    path,
+                    token,
+                    answers.join("; ")
+                ));
+            }
+        }
+    }
+    let mut table = String::from(
+        "| operation | route | token | statuses, with the problem codes of each error status |\n\
+         | --- | --- | --- | --- |\n",
+    );
+    for row in rows {
+        table.push_str(&row);
+        table.push('\n');
+    }
+    table
+}
+
+/// The problem codes a response description names (in backticks), in order.
+fn problem_codes(description: &str, known: &[&str]) -> Vec<String> {
+    let mut codes = Vec::new();
+    for (index, part) in description.split('`').enumerate() {
+        let is_code = index % 2 == 1 && known.contains(&part);
+        if is_code && !codes.iter().any(|code| code == part) {
+            codes.push(part.to_owned());
+        }
+    }
+    codes
+}

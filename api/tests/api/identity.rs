@@ -108,6 +108,16 @@ async fn kakao_failures_become_401_or_502_and_create_nothing() {
     reply.assert_problem(401, None);
     assert_eq!(reply.body["code"], "invalid_kakao_token");
 
+    // A token that cannot be a header value is refused as a token, not blamed on Kakao (the
+    // fuzzer's 502), and Kakao is not asked.
+    let calls = app.kakao.user_info_calls();
+    for token in ["line\nbreak", "토큰", "with space", "tab\there"] {
+        let reply = login(token).await;
+        reply.assert_problem(401, None);
+        assert_eq!(reply.body["code"], "invalid_kakao_token", "{token:?}");
+    }
+    assert_eq!(app.kakao.user_info_calls(), calls);
+
     for token in [FAILING_TOKEN, SLOW_TOKEN, GARBAGE_TOKEN] {
         let reply = login(token).await;
         reply.assert_problem(502, None);

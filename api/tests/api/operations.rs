@@ -205,3 +205,42 @@ async fn cors_answers_the_configured_origins_only() {
             .is_none()
     );
 }
+
+#[test]
+fn the_contract_lists_every_operation_with_its_statuses_and_codes() {
+    let contract = include_str!("../../../docs/api.md");
+    let table = spacecloud_api::routes::operations_markdown();
+    assert!(
+        contract.contains(&format!(
+            "<!-- operations:start -->\n{table}<!-- operations:end -->"
+        )),
+        "docs/api.md's operation table is stale: run scripts/export-openapi.sh"
+    );
+    // Every code the API can answer is explained in the contract, and every error response
+    // names the codes it carries.
+    let spec: serde_json::Value =
+        serde_json::from_str(&spacecloud_api::routes::spec_json()).unwrap();
+    for code in spec["components"]["schemas"]["ProblemCode"]["enum"]
+        .as_array()
+        .unwrap()
+    {
+        let code = code.as_str().unwrap();
+        assert!(
+            contract.contains(&format!("`{code}`")),
+            "docs/api.md never explains `{code}`"
+        );
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') && path.starts_with("/api") {
+                    let description = response["description"].as_str().unwrap();
+                    assert!(
+                        description.contains('`'),
+                        "{method} {path} {status} names no problem code: {description}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -2564,7 +2564,7 @@ export interface operations {
                     "application/json": components["schemas"]["SpaceDetail"];
                 };
             };
-            /** @description `malformed_request`: the body is not a multipart form or a field does not parse. */
+            /** @description `bad_request`: the body is not a multipart form, or a form field is missing or does not parse. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2991,7 +2991,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedImage"][];
                 };
             };
-            /** @description `malformed_request`: the id is not a number, or the body is not a multipart form. */
+            /** @description `malformed_request`: the id is not a number; `bad_request`: the form cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3414,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["Review"];
                 };
             };
-            /** @description `malformed_request`: the id is not a number, or the body is not a multipart form. */
+            /** @description `malformed_request`: the id is not a number; `bad_request`: the form cannot be read (a missing or unparsable field, such as `grade=five`). */
             400: {
                 headers: {
                     [name: string]: unknown;

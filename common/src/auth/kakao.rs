@@ -87,6 +87,11 @@ impl KakaoClient {
     }
 
     pub async fn user_info(&self, access_token: &str) -> Result<KakaoProfile, KakaoError> {
+        // Kakao's tokens are printable ASCII; anything else cannot even be sent as a header,
+        // and must not read as Kakao being down (a 502 that invites retries).
+        if access_token.is_empty() || !access_token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(KakaoError::InvalidToken);
+        }
         if let Some(our_app) = self.settings.app_id {
             let issued_to = self.token_app(access_token).await?;
             if issued_to != our_app {
