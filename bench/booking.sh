@@ -46,7 +46,7 @@ export FIRST_DAY=$(TZ=Asia/Seoul date -d '+70 days' +%F) DAY=$(TZ=Asia/Seoul dat
 # Every run books free slots: forget the orders of earlier runs.
 forget_bench_orders() {
   mysql -uroot "$db" -e "
-    DELETE c FROM slot_claims c JOIN orders o ON o.id = c.order_id WHERE o.booker_name IN ('Bench', 'Race');
+    DELETE c FROM hour_claims c JOIN orders o ON o.id = c.order_id WHERE o.booker_name IN ('Bench', 'Race');
     DELETE e FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.booker_name IN ('Bench', 'Race');
     DELETE FROM orders WHERE booker_name IN ('Bench', 'Race');"
 }

@@ -339,15 +339,15 @@ async fn create_bulk_orders(
         let canceled = rng.random_bool(0.1);
         if !canceled
             && slot
-                .claims()
+                .hours()
                 .iter()
-                .any(|half| claimed.contains(&(*space_id, date, *half)))
+                .any(|hour| claimed.contains(&(*space_id, date, hour)))
         {
             continue;
         }
         if !canceled {
-            for half in slot.claims() {
-                claimed.insert((*space_id, date, *half));
+            for hour in slot.hours().iter() {
+                claimed.insert((*space_id, date, hour));
             }
         }
         let user_id = *guests.choose(&mut rng).context("guests")?;
@@ -358,6 +358,7 @@ async fn create_bulk_orders(
             slot,
             price: *price,
             date,
+            hours: slot.hours(),
             headcount: 2,
             status: if canceled {
                 OrderStatus::Canceled

@@ -2,6 +2,7 @@
 //! error types. Nothing in here knows about HTTP.
 
 pub mod auth;
+pub mod blocks;
 pub mod booking;
 pub mod clock;
 pub mod config;

@@ -439,7 +439,7 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
         assert_eq!(fixture.transitions_to(*order_id, "expired").await, 1);
     }
     let live_claims: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM slot_claims WHERE order_id IN (SELECT id FROM orders \
+        "SELECT COUNT(*) FROM hour_claims WHERE order_id IN (SELECT id FROM orders \
          WHERE status = 'expired') AND (expires_at IS NULL OR expires_at > NOW(6))",
     )
     .fetch_one(&fixture.env.pool)

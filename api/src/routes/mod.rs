@@ -31,6 +31,7 @@ macro_rules! page_of {
 }
 
 mod auth;
+mod blocks;
 mod catalog;
 mod date;
 mod engagement;
@@ -68,6 +69,7 @@ pub type Api = (
     spaces::SpacesApi,
     engagement::EngagementApi,
     hosting::HostingApi,
+    blocks::BlocksApi,
     auth::AuthApi,
     me::MeApi,
     orders::OrdersApi,
@@ -81,6 +83,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
             spaces::SpacesApi,
             engagement::EngagementApi,
             hosting::HostingApi,
+            blocks::BlocksApi,
             auth::AuthApi,
             me::MeApi,
             orders::OrdersApi,

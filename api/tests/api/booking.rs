@@ -245,7 +245,7 @@ async fn the_sweep_expires_a_forgotten_hold_and_frees_the_slot() {
         .execute(&app.pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE slot_claims SET expires_at = ? WHERE order_id = ?")
+    sqlx::query("UPDATE hour_claims SET expires_at = ? WHERE order_id = ?")
         .bind(past)
         .bind(order_id)
         .execute(&app.pool)
@@ -259,7 +259,7 @@ async fn the_sweep_expires_a_forgotten_hold_and_frees_the_slot() {
     app.start_worker().await;
     let order = wait_for_status(&app, &guest, order_id, "expired").await;
     assert_eq!(order["history"].as_array().unwrap().len(), 2);
-    let claims: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM slot_claims WHERE order_id = ?")
+    let claims: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hour_claims WHERE order_id = ?")
         .bind(order_id)
         .fetch_one(&app.pool)
         .await
@@ -593,10 +593,10 @@ async fn bad_booking_requests_are_refused_and_change_nothing() {
     assert_eq!(order_of(&app, &guest, order_id).await["status"], "waiting");
 }
 
-/// The slot's blocking orders: (order id, claims it holds).
+/// The slot's blocking orders: (order id, hours it holds).
 async fn blocking_orders(app: &TestApp, space_id: u64, date: NaiveDate) -> Vec<(u64, i64)> {
     sqlx::query_as(
-        "SELECT o.id, (SELECT COUNT(*) FROM slot_claims c WHERE c.order_id = o.id) \
+        "SELECT o.id, (SELECT COUNT(*) FROM hour_claims c WHERE c.order_id = o.id) \
          FROM orders o WHERE o.space_id = ? AND o.date = ? \
          AND o.status IN ('payment_pending', 'completed') ORDER BY o.id",
     )
@@ -654,7 +654,7 @@ async fn a_payment_that_waited_past_its_hold_is_refused_and_the_slot_sold_once()
     assert_eq!(pay(&app, &b, order_b, None).await.status, 202);
     assert_eq!(
         blocking_orders(&app, venue.space_id, date).await,
-        vec![(order_b, 1)],
+        vec![(order_b, 9)],
         "one paid order for the slot"
     );
 }
@@ -702,7 +702,7 @@ async fn a_payment_is_refused_once_a_process_with_a_later_clock_took_its_claim()
         .unwrap();
     assert_eq!(
         blocking_orders(&app, venue.space_id, date).await,
-        vec![(order_b, 1)]
+        vec![(order_b, 6)]
     );
 }
 

@@ -463,6 +463,7 @@ pub fn new_order(
         slot,
         price: 10_000,
         date,
+        hours: slot.hours(),
         headcount: 2,
         status,
         hold_expires_at,

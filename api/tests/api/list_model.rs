@@ -8,7 +8,7 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use spacecloud_common::{
     db::spaces::NewSpace,
-    domain::{HalfDay, OrderStatus, Slot},
+    domain::{OrderStatus, Slot},
 };
 
 use crate::helpers::{Reference, TestApp, new_order, spawn_app};
@@ -79,9 +79,18 @@ struct ModelOrder {
     hold: DateTime<Utc>,
 }
 
+/// A host's block: `[start, end)` of one date.
+struct ModelBlock {
+    space: u64,
+    date: NaiveDate,
+    start: u8,
+    end: u8,
+}
+
 struct Model {
     spaces: Vec<ModelSpace>,
     orders: Vec<ModelOrder>,
+    blocks: Vec<ModelBlock>,
     today: NaiveDate,
     now: DateTime<Utc>,
 }
@@ -101,17 +110,21 @@ struct Query {
 }
 
 impl Model {
-    fn blocked(&self, space: u64, date: NaiveDate, half: HalfDay) -> bool {
-        self.orders.iter().any(|order| {
-            order.space == space
-                && order.date == date
-                && order.slot.claims().contains(&half)
-                && match order.status {
-                    OrderStatus::Completed | OrderStatus::PaymentPending => true,
-                    OrderStatus::Waiting => order.hold > self.now,
-                    _ => false,
-                }
-        })
+    fn blocked(&self, space: u64, date: NaiveDate, hour: u8) -> bool {
+        let by_block = self.blocks.iter().any(|block| {
+            block.space == space && block.date == date && (block.start..block.end).contains(&hour)
+        });
+        by_block
+            || self.orders.iter().any(|order| {
+                order.space == space
+                    && order.date == date
+                    && order.slot.hours().contains(hour)
+                    && match order.status {
+                        OrderStatus::Completed | OrderStatus::PaymentPending => true,
+                        OrderStatus::Waiting => order.hold > self.now,
+                        _ => false,
+                    }
+            })
     }
 
     fn bookable(&self, space: &ModelSpace, date: NaiveDate, slot: Option<Slot>) -> bool {
@@ -119,9 +132,9 @@ impl Model {
             && space.options.iter().any(|(offered, _)| {
                 slot.is_none_or(|wanted| wanted == *offered)
                     && offered
-                        .claims()
+                        .hours()
                         .iter()
-                        .all(|half| !self.blocked(space.id, date, *half))
+                        .all(|hour| !self.blocked(space.id, date, hour))
             })
     }
 
@@ -292,10 +305,41 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
             });
         }
     }
+    // Host blocks of random hours; one that meets a blocking order (or block) is refused by
+    // the server and left out of the model.
+    let mut blocks = Vec::new();
+    for _ in 0..40 {
+        let space = spaces.choose(rng).unwrap();
+        if space.deleted {
+            continue;
+        }
+        let date = today + Days::new(rng.random_range(0..4));
+        let start = rng.random_range(0..24u8);
+        let end = rng.random_range(start + 1..=24u8);
+        let input = spacecloud_common::blocks::BlockInput {
+            date,
+            start_hour: Some(i64::from(start)),
+            end_hour: Some(i64::from(end)),
+            reason: None,
+        };
+        match spacecloud_common::blocks::create(&app.pool, host, space.id, &input, &app.state.clock)
+            .await
+        {
+            Ok(_) => blocks.push(ModelBlock {
+                space: space.id,
+                date,
+                start,
+                end,
+            }),
+            Err(spacecloud_common::error::AppError::Conflict { .. }) => {}
+            Err(other) => panic!("blocking hours: {other:?}"),
+        }
+    }
     (
         Model {
             spaces,
             orders,
+            blocks,
             today,
             now,
         },

@@ -1,5 +1,6 @@
 //! Black-box tests of the API over HTTP, one database per test.
 
+mod blocks;
 mod body_limits;
 mod booking;
 mod catalog;

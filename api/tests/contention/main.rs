@@ -268,10 +268,10 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
     assert_claims_match_orders(&app).await;
 }
 
-/// Each blocking order holds every half-day it covers, and nothing else holds a claim.
+/// Each blocking order holds every hour it covers, and nothing else holds a claim.
 async fn assert_claims_match_orders(app: &TestApp) {
     let orphans: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM slot_claims c JOIN orders o ON o.id = c.order_id \
+        "SELECT COUNT(*) FROM hour_claims c JOIN orders o ON o.id = c.order_id \
          WHERE o.status NOT IN ('waiting', 'payment_pending', 'completed')",
     )
     .fetch_one(&app.pool)
@@ -280,8 +280,8 @@ async fn assert_claims_match_orders(app: &TestApp) {
     assert_eq!(orphans, 0, "claims of orders that no longer block");
     let unclaimed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM orders o WHERE o.status IN ('payment_pending', 'completed') \
-         AND (SELECT COUNT(*) FROM slot_claims c WHERE c.order_id = o.id) \
-         <> CASE o.slot WHEN 'all' THEN 2 ELSE 1 END",
+         AND (SELECT COUNT(*) FROM hour_claims c WHERE c.order_id = o.id) \
+         <> o.end_hour - o.start_hour",
     )
     .fetch_one(&app.pool)
     .await

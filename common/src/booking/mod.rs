@@ -18,8 +18,8 @@ use crate::{
     clock::BusinessClock,
     db::orders::{self, ClaimKeys, NewOrder},
     domain::{
-        BookerInput, BookingDate, ConflictCode, OrderEventCause, OrderStatus, Slot, ValidBooker,
-        validation,
+        BookerInput, BookingDate, ConflictCode, Hours, OrderEventCause, OrderStatus, Slot,
+        ValidBooker, validation,
     },
     error::{AppError, FieldError},
     jobs::{JobQueues, SettlePayment},
@@ -98,7 +98,7 @@ struct BookableOption {
     max_count: u32,
 }
 
-/// Validates a booking and, in one transaction, claims its half-days and creates the
+/// Validates a booking and, in one transaction, claims its hours and creates the
 /// `waiting` order. The loser of a race for the same slot gets `slot_unavailable`.
 pub async fn place_order(
     pool: &MySqlPool,
@@ -167,6 +167,7 @@ pub async fn place_order(
             slot,
             price: option.price,
             date: date.get(),
+            hours: slot.hours(),
             headcount: request.headcount as u32,
             status: OrderStatus::Waiting,
             hold_expires_at: now + policy.hold,
@@ -244,19 +245,29 @@ struct LockedOrder {
     user_id: u64,
     space_id: u64,
     status: OrderStatus,
-    slot: Slot,
     hold_expires_at: DateTime<Utc>,
     amount: i64,
     date: NaiveDate,
+    start_hour: u8,
+    end_hour: u8,
 }
 
 impl LockedOrder {
-    fn claim_keys(&self) -> ClaimKeys<'static> {
-        ClaimKeys {
+    fn claim_keys(&self) -> Result<ClaimKeys, AppError> {
+        let hours = Hours::new(self.start_hour, self.end_hour).ok_or_else(|| {
+            AppError::Database(sqlx::Error::Decode(
+                format!(
+                    "an order covers no hours ({}..{})",
+                    self.start_hour, self.end_hour
+                )
+                .into(),
+            ))
+        })?;
+        Ok(ClaimKeys {
             space_id: self.space_id,
             date: self.date,
-            halves: self.slot.claims(),
-        }
+            hours,
+        })
     }
 }
 
@@ -265,7 +276,7 @@ async fn lock_order(
     order_id: u64,
 ) -> Result<Option<LockedOrder>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT user_id, space_id, status, slot, hold_expires_at, amount, date \
+        "SELECT user_id, space_id, status, hold_expires_at, amount, date, start_hour, end_hour \
          FROM orders WHERE id = ? FOR UPDATE",
     )
     .bind(order_id)
@@ -315,8 +326,8 @@ pub async fn request_payment(
         // From now on only the settlement decides; the hold's clock no longer frees the slot.
         // A booking whose clock saw this hold as run out may already have taken some of its
         // claims: then this order is not paid, whatever this process's clock says.
-        let keys = order.claim_keys();
-        if orders::keep_claims(&mut tx, order_id, keys).await? != keys.halves.len() as u64 {
+        let keys = order.claim_keys()?;
+        if orders::keep_claims(&mut tx, order_id, keys).await? != u64::from(keys.hours.len()) {
             return Err(hold_expired());
         }
         transition(
@@ -427,7 +438,7 @@ pub async fn settle_payment<P: PaymentProvider>(
                     now,
                 )
                 .await?;
-                orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
+                orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
                 Settlement::Failed
             }
         };
@@ -489,7 +500,7 @@ pub async fn cancel<P: PaymentProvider>(
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -552,7 +563,7 @@ async fn expire_hold(
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
         tx.commit().await?;
         Ok(true)
     })

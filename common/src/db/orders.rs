@@ -1,13 +1,11 @@
-//! Orders and the slot claims that keep two blocking orders off the same half-day.
+//! Orders and the hour claims that keep two blocking orders (or a block) off the same hour.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
 use crate::{
-    domain::{
-        ConflictCode, FailureReason, HalfDay, OrderEventCause, OrderStatus, Slot, ValidBooker,
-    },
+    domain::{ConflictCode, FailureReason, Hours, OrderEventCause, OrderStatus, Slot, ValidBooker},
     error::{AppError, violated_unique_index},
 };
 
@@ -19,6 +17,8 @@ pub struct NewOrder {
     pub slot: Slot,
     pub price: i64,
     pub date: NaiveDate,
+    /// The hours the order covers on `date` (a package's are its slot's).
+    pub hours: Hours,
     pub headcount: u32,
     pub status: OrderStatus,
     pub hold_expires_at: DateTime<Utc>,
@@ -26,12 +26,12 @@ pub struct NewOrder {
     pub created_at: DateTime<Utc>,
 }
 
-const SLOT_CLAIMS_PRIMARY: &str = "PRIMARY";
+pub(crate) const HOUR_CLAIMS_PRIMARY: &str = "PRIMARY";
 
 /// Inserts a hold (or any order), its first history entry and, for a blocking status, its
 /// claims. Claims of holds that ran out by the order's `created_at` are removed first (after
 /// the order's own rows, which is the lock order of docs/locking.md): an expired hold never
-/// blocks, whether or not the expiry job has run. A half-day held by a blocking order makes
+/// blocks, whether or not the expiry job has run. An hour held by a blocking order (or a block) makes
 /// the call fail with `slot_unavailable`; the caller's transaction must then be rolled back.
 pub async fn insert(
     conn: &mut MySqlConnection,
@@ -78,9 +78,9 @@ async fn insert_rows(
     cause: OrderEventCause,
 ) -> Result<Vec<u64>, AppError> {
     let mut insert = QueryBuilder::<MySql>::new(
-        "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, headcount, \
-         amount, status, hold_expires_at, booker_name, booker_phone, booker_email, \
-         booker_purpose, booker_request, created_at, updated_at) ",
+        "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, start_hour, \
+         end_hour, headcount, amount, status, hold_expires_at, booker_name, booker_phone, \
+         booker_email, booker_purpose, booker_request, created_at, updated_at) ",
     );
     insert.push_values(orders, |mut row, order| {
         let booker = order.booker.get();
@@ -90,6 +90,8 @@ async fn insert_rows(
             .push_bind(order.slot)
             .push_bind(order.price)
             .push_bind(order.date)
+            .push_bind(order.hours.start())
+            .push_bind(order.hours.end())
             .push_bind(order.headcount)
             .push_bind(order.price)
             .push_bind(order.status)
@@ -120,101 +122,97 @@ async fn insert_rows(
     Ok(ids)
 }
 
-/// The claims of the blocking ones of `orders` (whose ids are `ids`), half-days in key order.
+/// The claims of the blocking ones of `orders` (whose ids are `ids`), hours in key order.
 async fn insert_claims(
     conn: &mut MySqlConnection,
     ids: &[u64],
     orders: &[NewOrder],
 ) -> Result<(), AppError> {
-    let claims: Vec<(u64, &NewOrder, HalfDay)> = ids
+    let claims: Vec<(u64, &NewOrder, u8)> = ids
         .iter()
         .zip(orders)
         .filter(|(_, order)| order.status.claims_slot())
-        .flat_map(|(id, order)| {
-            order
-                .slot
-                .claims()
-                .iter()
-                .map(move |half| (*id, order, *half))
-        })
+        .flat_map(|(id, order)| order.hours.iter().map(move |hour| (*id, order, hour)))
         .collect();
     if claims.is_empty() {
         return Ok(());
     }
     let mut insert = QueryBuilder::<MySql>::new(
-        "INSERT INTO slot_claims (space_id, date, slot, order_id, expires_at) ",
+        "INSERT INTO hour_claims (space_id, date, hour, order_id, expires_at) ",
     );
-    insert.push_values(claims, |mut row, (id, order, half)| {
+    insert.push_values(claims, |mut row, (id, order, hour)| {
         row.push_bind(order.space_id)
             .push_bind(order.date)
-            .push_bind(half)
+            .push_bind(hour)
             .push_bind(id)
             .push_bind(order.status.claim_expiry(order.hold_expires_at));
     });
     match insert.build().execute(&mut *conn).await {
         Ok(_) => Ok(()),
-        Err(err) if violated_unique_index(&err, &[SLOT_CLAIMS_PRIMARY]).is_some() => {
-            Err(AppError::Conflict {
-                code: ConflictCode::SlotUnavailable,
-                detail: "the slot is already booked for that date".into(),
-            })
+        Err(err) if violated_unique_index(&err, &[HOUR_CLAIMS_PRIMARY]).is_some() => {
+            Err(slot_unavailable())
         }
         Err(err) => Err(err.into()),
     }
 }
 
+pub fn slot_unavailable() -> AppError {
+    AppError::Conflict {
+        code: ConflictCode::SlotUnavailable,
+        detail: "some of those hours are already booked or blocked for that date".into(),
+    }
+}
+
 impl NewOrder {
-    fn claim_keys(&self) -> ClaimKeys<'static> {
+    fn claim_keys(&self) -> ClaimKeys {
         ClaimKeys {
             space_id: self.space_id,
             date: self.date,
-            halves: self.slot.claims(),
+            hours: self.hours,
         }
     }
 }
 
-/// The half-days an order claims: every statement on `slot_claims` finds its rows through
-/// the primary key (space, date, half), in key order. A statement that reached the rows
-/// through a secondary index would lock that index first and the primary key second, the
+/// The hours an order (or block) claims: every statement on `hour_claims` finds its rows
+/// through the primary key (space, date, hour), in key order. A statement that reached the
+/// rows through a secondary index would lock that index first and the primary key second, the
 /// reverse of the others, and two such statements can deadlock (docs/locking.md).
 #[derive(Debug, Clone, Copy)]
-pub struct ClaimKeys<'a> {
+pub struct ClaimKeys {
     pub space_id: u64,
     pub date: NaiveDate,
-    pub halves: &'a [HalfDay],
+    pub hours: Hours,
 }
 
-impl ClaimKeys<'_> {
-    /// `statement` (which names `slot_claims FORCE INDEX (PRIMARY)`: only the multi-table
+impl ClaimKeys {
+    /// `statement` (which names `hour_claims FORCE INDEX (PRIMARY)`: only the multi-table
     /// forms of DELETE and UPDATE take index hints on both MySQL 8.4 and MariaDB), then a
     /// WHERE on these keys, ready for more conditions.
-    fn statement(&self, statement: &'static str) -> QueryBuilder<MySql> {
+    pub(crate) fn statement(&self, statement: &'static str) -> QueryBuilder<MySql> {
         let mut query = QueryBuilder::<MySql>::new(statement);
         query
             .push(" WHERE space_id = ")
             .push_bind(self.space_id)
             .push(" AND date = ")
             .push_bind(self.date)
-            .push(" AND slot IN (");
-        let mut slots = query.separated(", ");
-        for half in self.halves {
-            slots.push_bind(*half);
-        }
-        query.push(")");
+            .push(" AND hour >= ")
+            .push_bind(self.hours.start())
+            .push(" AND hour < ")
+            .push_bind(self.hours.end());
         query
     }
 }
 
-const DELETE_CLAIMS: &str = "DELETE slot_claims FROM slot_claims FORCE INDEX (PRIMARY)";
-const KEEP_CLAIMS: &str = "UPDATE slot_claims FORCE INDEX (PRIMARY) SET expires_at = NULL";
+pub(crate) const DELETE_CLAIMS: &str = "DELETE hour_claims FROM hour_claims FORCE INDEX (PRIMARY)";
+const KEEP_CLAIMS: &str = "UPDATE hour_claims FORCE INDEX (PRIMARY) SET expires_at = NULL";
 
 /// Makes an order's claims permanent (payment has started) and returns how many of them
-/// were still the order's own: fewer than `keys.halves` means a booking took over a claim
+/// were still the order's own: fewer than `keys.hours` means a booking took over a claim
 /// after the hold ran out.
 pub async fn keep_claims(
     conn: &mut MySqlConnection,
     order_id: u64,
-    keys: ClaimKeys<'_>,
+    keys: ClaimKeys,
 ) -> Result<u64, AppError> {
     let mut keep = keys.statement(KEEP_CLAIMS);
     keep.push(" AND order_id = ").push_bind(order_id);
@@ -225,7 +223,7 @@ pub async fn keep_claims(
 pub async fn release_claims(
     conn: &mut MySqlConnection,
     order_id: u64,
-    keys: ClaimKeys<'_>,
+    keys: ClaimKeys,
 ) -> Result<(), AppError> {
     let mut release = keys.statement(DELETE_CLAIMS);
     release.push(" AND order_id = ").push_bind(order_id);

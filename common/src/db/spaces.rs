@@ -6,9 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
-use crate::domain::{
-    AvailabilityRange, HalfDay, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort,
-};
+use crate::domain::{AvailabilityRange, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort};
 
 /// `rating` is the average grade rounded half up to one decimal, carried as an integer number of
 /// tenths so the sort and the number shown can never disagree.
@@ -180,9 +178,8 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
             // Past dates are never bookable.
             query.push(" AND FALSE");
         } else {
-            // Bookable when an offered slot (the asked one, if any) has none of its half-days
-            // claimed by a blocking order. The claimed spaces of the date are read once per
-            // half through `slot_claims_date`, not probed for every scanned space.
+            // Bookable when an offered slot (the asked one, if any) has none of its hours
+            // claimed by a blocking order or a block.
             let asked;
             let slots: &[Slot] = match filter.slot {
                 Some(slot) => {
@@ -197,42 +194,32 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
                 if n > 0 {
                     query.push(" OR ");
                 }
+                let hours = slot.hours();
                 query.push("(s.").push(offers_column(*slot));
                 if narrow {
                     // A district or category leaves few candidates: probe each one's claims by
-                    // primary key, all halves of the slot at once.
-                    query
-                        .push(
-                            " AND NOT EXISTS (SELECT 1 FROM slot_claims sc \
-                             WHERE sc.space_id = s.id AND sc.date = ",
-                        )
-                        .push_bind(date)
-                        .push(" AND sc.slot IN (");
-                    let mut halves = query.separated(", ");
-                    for half in slot.claims() {
-                        halves.push_bind(half.as_str());
-                    }
-                    query
-                        .push(") AND (sc.expires_at IS NULL OR sc.expires_at > ")
-                        .push_bind(moment.now)
-                        .push("))");
+                    // primary key.
+                    query.push(
+                        " AND NOT EXISTS (SELECT 1 FROM hour_claims hc \
+                         WHERE hc.space_id = s.id AND hc.date = ",
+                    );
                 } else {
-                    // Otherwise read the claimed spaces of the date once per half, through
-                    // `slot_claims_date`, instead of probing for every scanned space.
-                    for half in slot.claims() {
-                        query
-                            .push(
-                                " AND s.id NOT IN (SELECT sc.space_id FROM slot_claims sc \
-                                 WHERE sc.date = ",
-                            )
-                            .push_bind(date)
-                            .push(" AND sc.slot = ")
-                            .push_bind(half.as_str())
-                            .push(" AND (sc.expires_at IS NULL OR sc.expires_at > ")
-                            .push_bind(moment.now)
-                            .push("))");
-                    }
+                    // Otherwise read the claimed spaces of the date once per slot, through
+                    // `hour_claims_date`, instead of probing for every scanned space.
+                    query.push(
+                        " AND s.id NOT IN (SELECT hc.space_id FROM hour_claims hc \
+                         WHERE hc.date = ",
+                    );
                 }
+                query
+                    .push_bind(date)
+                    .push(" AND hc.hour >= ")
+                    .push_bind(hours.start())
+                    .push(" AND hc.hour < ")
+                    .push_bind(hours.end())
+                    .push(" AND (hc.expires_at IS NULL OR hc.expires_at > ")
+                    .push_bind(moment.now)
+                    .push("))");
                 query.push(")");
             }
             query.push(")");
@@ -355,7 +342,7 @@ pub struct DayAvailability {
 }
 
 /// The calendar of a live space, or `None` when there is no such space. A slot is open when the
-/// space offers it, the date is not past, and none of its half-days is blocked.
+/// space offers it, the date is not past, and none of its hours is claimed.
 pub async fn availability(
     conn: &mut MySqlConnection,
     space_id: u64,
@@ -374,8 +361,8 @@ pub async fn availability(
         return Ok(None);
     }
     let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot,)| slot).collect();
-    let claims: Vec<(NaiveDate, HalfDay)> = sqlx::query_as(
-        "SELECT date, slot FROM slot_claims \
+    let claims: Vec<(NaiveDate, u8)> = sqlx::query_as(
+        "SELECT date, hour FROM hour_claims \
          WHERE space_id = ? AND date BETWEEN ? AND ? \
          AND (expires_at IS NULL OR expires_at > ?)",
     )
@@ -385,9 +372,9 @@ pub async fn availability(
     .bind(moment.now)
     .fetch_all(&mut *conn)
     .await?;
-    let mut blocked: HashMap<NaiveDate, HashSet<HalfDay>> = HashMap::new();
-    for (date, half) in claims {
-        blocked.entry(date).or_default().insert(half);
+    let mut blocked: HashMap<NaiveDate, HashSet<u8>> = HashMap::new();
+    for (date, hour) in claims {
+        blocked.entry(date).or_default().insert(hour);
     }
     let none_blocked = HashSet::new();
     Ok(Some(
@@ -398,7 +385,7 @@ pub async fn availability(
                 let open = |slot: Slot| {
                     date >= moment.today
                         && offered.contains(&slot)
-                        && slot.claims().iter().all(|half| !blocked.contains(half))
+                        && slot.hours().iter().all(|hour| !blocked.contains(&hour))
                 };
                 DayAvailability {
                     date,

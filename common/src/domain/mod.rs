@@ -21,6 +21,6 @@ pub use listing::{
 };
 pub use moment::Moment;
 pub use order::{ConflictCode, FailureReason, OrderEventCause, OrderStatus};
-pub use slot::{HalfDay, Slot};
+pub use slot::{Hours, Slot};
 pub use user::Nickname;
 pub use values::{Headcount, Won};

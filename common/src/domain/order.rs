@@ -39,7 +39,7 @@ impl OrderStatus {
         }
     }
 
-    /// Whether an order in this status holds claims on its half-days.
+    /// Whether an order in this status holds claims on its hours.
     pub fn claims_slot(self) -> bool {
         matches!(self, Self::Waiting | Self::PaymentPending | Self::Completed)
     }

@@ -2,23 +2,49 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-/// The half of a day an order blocks. The database's `slot_claims` rows are of this type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HalfDay {
-    Day,
-    Night,
+/// A run of whole hours of one day, `[start, end)`: hour `h` is `[h:00, h+1:00)` in the
+/// business time zone, 0–23. What an order (or a host block) claims, one `hour_claims` row per
+/// hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hours {
+    start: u8,
+    end: u8,
 }
 
-impl HalfDay {
-    pub const ALL: [HalfDay; 2] = [HalfDay::Day, HalfDay::Night];
-    const EVERY: [HalfDay; 2] = Self::ALL;
+impl Hours {
+    pub const DAY_END: u8 = 24;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Day => "day",
-            Self::Night => "night",
-        }
+    /// `None` unless `start < end <= 24`.
+    pub fn new(start: u8, end: u8) -> Option<Self> {
+        (start < end && end <= Self::DAY_END).then_some(Self { start, end })
+    }
+
+    pub fn start(self) -> u8 {
+        self.start
+    }
+
+    pub fn end(self) -> u8 {
+        self.end
+    }
+
+    pub fn len(self) -> u8 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn contains(self, hour: u8) -> bool {
+        (self.start..self.end).contains(&hour)
+    }
+
+    pub fn overlaps(self, other: Hours) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = u8> {
+        self.start..self.end
     }
 }
 
@@ -34,13 +60,15 @@ pub enum Slot {
 impl Slot {
     pub const EVERY: [Slot; 3] = [Slot::Day, Slot::Night, Slot::All];
 
-    /// The half-days a booking of this slot blocks; the one place that says `all` is both.
-    pub fn claims(self) -> &'static [HalfDay] {
-        match self {
-            Self::Day => &[HalfDay::Day],
-            Self::Night => &[HalfDay::Night],
-            Self::All => &HalfDay::ALL,
-        }
+    /// The hours a booking of this package covers: `day` 9–18, `night` 18–24, `all` both;
+    /// the one place that says so.
+    pub fn hours(self) -> Hours {
+        let (start, end) = match self {
+            Self::Day => (9, 18),
+            Self::Night => (18, 24),
+            Self::All => (9, 24),
+        };
+        Hours { start, end }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -75,18 +103,35 @@ impl FromStr for Slot {
     }
 }
 
-super::column::named_enum!(HalfDay, "half-day");
-super::column::text_column!(HalfDay, Slot);
+super::column::text_column!(Slot);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn all_claims_both_halves_and_the_others_one() {
-        assert_eq!(Slot::All.claims(), &[HalfDay::Day, HalfDay::Night]);
-        assert_eq!(Slot::Day.claims(), &[HalfDay::Day]);
-        assert_eq!(Slot::Night.claims(), &[HalfDay::Night]);
+    fn packages_are_fixed_hour_ranges_and_all_is_day_and_night() {
+        assert_eq!(Slot::Day.hours(), Hours::new(9, 18).unwrap());
+        assert_eq!(Slot::Night.hours(), Hours::new(18, 24).unwrap());
+        let all: Vec<u8> = Slot::All.hours().iter().collect();
+        let halves: Vec<u8> = Slot::Day
+            .hours()
+            .iter()
+            .chain(Slot::Night.hours().iter())
+            .collect();
+        assert_eq!(all, halves);
+        assert!(!Slot::Day.hours().overlaps(Slot::Night.hours()));
+        assert!(Slot::All.hours().overlaps(Slot::Night.hours()));
+    }
+
+    #[test]
+    fn hours_are_a_nonempty_run_within_the_day() {
+        assert!(Hours::new(10, 10).is_none());
+        assert!(Hours::new(12, 11).is_none());
+        assert!(Hours::new(20, 25).is_none());
+        assert_eq!(Hours::new(0, 24).unwrap().len(), 24);
+        assert!(Hours::new(14, 17).unwrap().contains(16));
+        assert!(!Hours::new(14, 17).unwrap().contains(17));
     }
 
     #[test]

@@ -4,6 +4,8 @@ from .accepted_image import AcceptedImage
 from .add_space_images_body import AddSpaceImagesBody
 from .availability import Availability
 from .availability_day import AvailabilityDay
+from .block import Block
+from .block_request import BlockRequest
 from .booker import Booker
 from .create_space_body import CreateSpaceBody
 from .district import District
@@ -55,6 +57,8 @@ __all__ = (
     "AddSpaceImagesBody",
     "Availability",
     "AvailabilityDay",
+    "Block",
+    "BlockRequest",
     "Booker",
     "CreateSpaceBody",
     "District",
