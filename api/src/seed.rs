@@ -15,7 +15,7 @@ use spacecloud_common::{
     db::orders::NewOrder,
     db::refresh_tokens,
     db::spaces::{self, NewSpace},
-    domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
+    domain::{BookerInput, Hours, OrderEventCause, OrderStatus, Slot, ValidBooker},
 };
 use sqlx::{MySql, MySqlConnection, MySqlPool, QueryBuilder};
 
@@ -262,6 +262,19 @@ fn demo_space(
             (Slot::All, base * 2),
         ]),
     }
+    // Practice rooms and meeting rooms are mostly rented by the hour, inside opening hours.
+    let by_the_hour = category.contains("연습실") || category == "회의실";
+    let (opening, min_hours) = if by_the_hour {
+        let open = rng.random_range(6..=10u8);
+        let close = rng.random_range(20..=24u8);
+        options.push((Slot::Hourly, rng.random_range(2..=8i64) * 2_500));
+        (
+            Hours::new(open, close).expect("open before close"),
+            rng.random_range(1..=3u8),
+        )
+    } else {
+        (Hours::new(0, Hours::DAY_END).expect("the whole day"), 1)
+    };
     let mut facility_ids: Vec<u64> = reference
         .facilities
         .iter()
@@ -291,6 +304,8 @@ fn demo_space(
         min_count,
         max_count,
         options,
+        opening,
+        min_hours,
         facility_ids,
         created_at: now - Duration::minutes(rng.random_range(0..525_600)),
     }
@@ -310,8 +325,9 @@ async fn create_bulk_orders(
         let kakao_id = BULK_GUEST_KAKAO_BASE - n as i64;
         guests.push(upsert_user(conn, kakao_id, &format!("게스트{n}"), settings, now).await?);
     }
-    let options: Vec<(u64, u64, Slot, i64)> = sqlx::query_as(
-        "SELECT o.id, o.space_id, o.slot, o.price FROM space_options o \
+    let options: Vec<(u64, u64, Slot, i64, u8, u8, u8)> = sqlx::query_as(
+        "SELECT o.id, o.space_id, o.slot, o.price, s.open_hour, s.close_hour, s.min_hours \
+         FROM space_options o \
          JOIN spaces s ON s.id = o.space_id WHERE s.host_id = ? ORDER BY o.id",
     )
     .bind(bulk_host)
@@ -331,22 +347,34 @@ async fn create_bulk_orders(
     .map_err(|errors| anyhow::anyhow!("the bulk booker is invalid: {errors:?}"))?;
     let mut orders = Vec::with_capacity(BULK_ORDERS);
     while orders.len() < BULK_ORDERS {
-        let (option_id, space_id, slot, price) = options.choose(&mut rng).context("options")?;
+        let (option_id, space_id, slot, price, open, close, min_hours) =
+            options.choose(&mut rng).context("options")?;
         let slot = *slot;
+        let hours = match slot.package_hours() {
+            Some(hours) => hours,
+            None => {
+                let length = (*min_hours + rng.random_range(0..=2)).min(close - open);
+                let start = rng.random_range(*open..=close - length);
+                Hours::new(start, start + length).context("an hourly run")?
+            }
+        };
+        let amount = match slot {
+            Slot::Hourly => price * i64::from(hours.len()),
+            _ => *price,
+        };
         let date = today
             .checked_add_days(Days::new(rng.random_range(0..BULK_DAYS)))
             .context("date overflow")?;
         let canceled = rng.random_bool(0.1);
         if !canceled
-            && slot
-                .hours()
+            && hours
                 .iter()
                 .any(|hour| claimed.contains(&(*space_id, date, hour)))
         {
             continue;
         }
         if !canceled {
-            for hour in slot.hours().iter() {
+            for hour in hours.iter() {
                 claimed.insert((*space_id, date, hour));
             }
         }
@@ -357,8 +385,9 @@ async fn create_bulk_orders(
             option_id: *option_id,
             slot,
             price: *price,
+            amount,
             date,
-            hours: slot.hours(),
+            hours,
             headcount: 2,
             status: if canceled {
                 OrderStatus::Canceled

@@ -25,11 +25,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn moment(&self) -> Moment {
-        let now = self.clock.now();
-        Moment {
-            now,
-            today: self.clock.date_of(now),
-        }
+        self.clock.moment_of(self.clock.now())
     }
 
     pub fn session_policy(&self) -> SessionPolicy<'_> {

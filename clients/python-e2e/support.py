@@ -152,6 +152,9 @@ def free_slots(client: AuthenticatedClient, max_price: int) -> Iterator[FreeSlot
             for day in ok(calendar, Availability).days:
                 free = day.slots.to_dict()
                 for option in space.options:
+                    # Packages only: an hourly option needs start_hour/end_hour.
+                    if option.slot.value == "hourly":
+                        continue
                     if option.price <= max_price and free[option.slot.value]:
                         yield FreeSlot(space=space, option=option, date=day.date)
 

@@ -5,7 +5,7 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// A source of the current instant. Rules that depend on "now" read it here, at the moment
@@ -38,6 +38,16 @@ impl BusinessClock {
 
     pub fn date_of(&self, instant: DateTime<Utc>) -> NaiveDate {
         instant.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// The business date, and its hour (0–23), of `instant`.
+    pub fn moment_of(&self, instant: DateTime<Utc>) -> crate::domain::Moment {
+        let local = instant.with_timezone(&self.timezone);
+        crate::domain::Moment {
+            now: instant,
+            today: local.date_naive(),
+            hour: local.hour() as u8,
+        }
     }
 
     /// Lets `by` pass for this clock and every clone of it.

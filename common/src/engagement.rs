@@ -7,7 +7,7 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool};
 
 use crate::{
     booking::retry_on_deadlock,
-    domain::{ConflictCode, ImageStatus, OrderStatus},
+    domain::{ConflictCode, ImageStatus, Moment, OrderStatus},
     error::{AppError, FieldError, violated_unique_index},
     hosting::CheckedImage,
     jobs::{JobQueues, ProcessReviewImage},
@@ -123,7 +123,16 @@ struct CandidateOrder {
     id: u64,
     status: OrderStatus,
     date: NaiveDate,
+    end_hour: u8,
     reviewed: i64,
+}
+
+impl CandidateOrder {
+    /// The booked hours are over: the order's date has passed, or it is today and its last
+    /// hour has ended (`end_hour` at or before the current hour).
+    fn ended(&self, moment: &Moment) -> bool {
+        self.date < moment.today || (self.date == moment.today && self.end_hour <= moment.hour)
+    }
 }
 
 /// Writes a review for the caller's most recent completed stay at the space that has no review
@@ -142,9 +151,9 @@ pub async fn review(
     pool: &MySqlPool,
     queues: &JobQueues,
     review: &NewReview,
-    now: DateTime<Utc>,
-    today: NaiveDate,
+    moment: Moment,
 ) -> Result<u64, AppError> {
+    let now = moment.now;
     let NewReview {
         user_id,
         space_id,
@@ -166,7 +175,7 @@ pub async fn review(
             return Err(AppError::OwnSpace("review"));
         }
         let orders: Vec<CandidateOrder> = sqlx::query_as(
-            "SELECT o.id, o.status, o.date, \
+            "SELECT o.id, o.status, o.date, o.end_hour, \
              CAST(EXISTS (SELECT 1 FROM reviews r WHERE r.order_id = o.id) AS SIGNED) AS reviewed \
              FROM orders o WHERE o.user_id = ? AND o.space_id = ? ORDER BY o.date DESC, o.id DESC",
         )
@@ -194,11 +203,12 @@ pub async fn review(
                 "only a paid (completed) booking can be reviewed",
             ));
         }
-        let started: Vec<&&CandidateOrder> = completed.iter().filter(|o| o.date <= today).collect();
+        let started: Vec<&&CandidateOrder> =
+            completed.iter().filter(|o| o.ended(&moment)).collect();
         if started.is_empty() {
             return Err(refuse(
                 ConflictCode::StayNotStarted,
-                "a booking can be reviewed from its date on",
+                "a booking can be reviewed once its booked hours have ended",
             ));
         }
         let Some(order) = started.iter().find(|o| o.reviewed == 0) else {

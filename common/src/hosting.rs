@@ -11,7 +11,7 @@ use crate::{
         self,
         spaces::{self, NewSpace},
     },
-    domain::Slot,
+    domain::{Hours, Slot},
     error::{AppError, FieldError},
     images::{self, ImageKind, Rejection},
     jobs::{DeleteObjects, JobQueues, ProcessImage, StagedUpload},
@@ -35,6 +35,13 @@ pub struct SpaceInput {
     pub price_day: Option<i64>,
     pub price_night: Option<i64>,
     pub price_all: Option<i64>,
+    /// The hourly option's price per hour; omitted, it is not offered.
+    pub price_hour: Option<i64>,
+    /// The fewest hours of one hourly booking (default 1).
+    pub min_hours: Option<i64>,
+    /// `[open_hour, close_hour)`: when hourly bookings may take place (default 0 and 24).
+    pub open_hour: Option<i64>,
+    pub close_hour: Option<i64>,
     pub facility_ids: Vec<u64>,
 }
 
@@ -132,6 +139,7 @@ pub async fn validate(
         ("price_day", Slot::Day, input.price_day),
         ("price_night", Slot::Night, input.price_night),
         ("price_all", Slot::All, input.price_all),
+        ("price_hour", Slot::Hourly, input.price_hour),
     ] {
         match price {
             Some(price) if (0..=1_000_000_000).contains(&price) => options.push((slot, price)),
@@ -146,12 +154,39 @@ pub async fn validate(
         && input.price_day.is_none()
         && input.price_night.is_none()
         && input.price_all.is_none()
+        && input.price_hour.is_none()
     {
         errors.push(FieldError::new(
             "price_day",
-            "at least one of price_day, price_night, price_all is required",
+            "at least one of price_day, price_night, price_all, price_hour is required",
         ));
     }
+    let hour =
+        |field: &str, value: Option<i64>, default: u8, errors: &mut Vec<FieldError>| match value {
+            None => default,
+            Some(value) if (0..=i64::from(Hours::DAY_END)).contains(&value) => value as u8,
+            Some(_) => {
+                errors.push(FieldError::new(field, "must be between 0 and 24"));
+                default
+            }
+        };
+    let open_hour = hour("open_hour", input.open_hour, 0, &mut errors);
+    let close_hour = hour("close_hour", input.close_hour, Hours::DAY_END, &mut errors);
+    let opening = Hours::new(open_hour, close_hour).unwrap_or_else(|| {
+        errors.push(FieldError::new("close_hour", "must be after open_hour"));
+        Hours::new(0, Hours::DAY_END).expect("the whole day")
+    });
+    let min_hours = match input.min_hours {
+        None => 1,
+        Some(value) if (1..=i64::from(opening.len())).contains(&value) => value as u8,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "min_hours",
+                "must be at least 1 and fit in the opening hours",
+            ));
+            1
+        }
+    };
     if image_count > MAX_IMAGES {
         errors.push(FieldError::new(
             "images",
@@ -194,6 +229,8 @@ pub async fn validate(
         min_count: min_count as u32,
         max_count: input.max_count as u32,
         options,
+        opening,
+        min_hours,
         facility_ids,
         created_at: now,
     })
@@ -483,6 +520,11 @@ pub struct SpacePatch {
     pub price_day: Option<i64>,
     pub price_night: Option<i64>,
     pub price_all: Option<i64>,
+    /// Sets (or adds) the hourly option's price per hour.
+    pub price_hour: Option<i64>,
+    pub min_hours: Option<i64>,
+    pub open_hour: Option<i64>,
+    pub close_hour: Option<i64>,
     /// Replaces the space's facilities.
     #[cfg_attr(feature = "openapi", oai(rename = "facility_id"))]
     pub facility_ids: Option<Vec<u64>>,
@@ -500,6 +542,9 @@ struct CurrentSpace {
     longitude: Option<f64>,
     min_count: u32,
     max_count: u32,
+    open_hour: u8,
+    close_hour: u8,
+    min_hours: u8,
 }
 
 /// Applies a patch to an owned space after validating the result as a whole.
@@ -517,7 +562,7 @@ pub async fn update_space(
     let current: CurrentSpace = sqlx::query_as(
         "SELECT title, sub_title, description, category_id, district_id, address, \
          CAST(latitude AS DOUBLE) AS latitude, CAST(longitude AS DOUBLE) AS longitude, \
-         min_count, max_count FROM spaces WHERE id = ?",
+         min_count, max_count, open_hour, close_hour, min_hours FROM spaces WHERE id = ?",
     )
     .bind(space_id)
     .fetch_one(&mut *tx)
@@ -547,6 +592,10 @@ pub async fn update_space(
         price_day: patch.price_day.or(price_of(Slot::Day)),
         price_night: patch.price_night.or(price_of(Slot::Night)),
         price_all: patch.price_all.or(price_of(Slot::All)),
+        price_hour: patch.price_hour.or(price_of(Slot::Hourly)),
+        min_hours: Some(patch.min_hours.unwrap_or(i64::from(current.min_hours))),
+        open_hour: Some(patch.open_hour.unwrap_or(i64::from(current.open_hour))),
+        close_hour: Some(patch.close_hour.unwrap_or(i64::from(current.close_hour))),
         facility_ids: patch.facility_ids.unwrap_or(facilities),
     };
     let space = validate(pool, host_id, &input, 0, now).await?;

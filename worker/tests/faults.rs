@@ -15,7 +15,7 @@ use spacecloud_common::{
     clock::BusinessClock,
     config::{Settings, StorageSettings},
     db::{self, spaces::NewSpace},
-    domain::{BookerInput, Slot},
+    domain::{BookerInput, Hours, Slot},
     jobs::{JobQueues, SettlePayment},
 };
 use spacecloud_testkit::process::{ChildProcess, RedisServer};
@@ -250,6 +250,8 @@ impl BookingFixture {
                 min_count: 1,
                 max_count: 4,
                 options: vec![(Slot::Day, 25_000)],
+                opening: Hours::new(0, Hours::DAY_END).unwrap(),
+                min_hours: 1,
                 facility_ids: Vec::new(),
                 created_at: now,
             },
@@ -280,6 +282,8 @@ impl BookingFixture {
             space_id: self.space_id,
             option_id: self.option_id,
             date: self.today + Days::new(days_ahead),
+            start_hour: None,
+            end_hour: None,
             headcount: 2,
             booker: BookerInput {
                 name: "Park".into(),

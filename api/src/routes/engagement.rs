@@ -238,8 +238,7 @@ impl EngagementApi {
             text,
             photo,
         };
-        let review_id =
-            engagement::review(&state.pool, &state.jobs, &review, moment.now, moment.today).await?;
+        let review_id = engagement::review(&state.pool, &state.jobs, &review, moment).await?;
         let (grade, text) = (review.grade, review.text);
         Ok(CreatedReview::Created(Json(Review {
             id: review_id,

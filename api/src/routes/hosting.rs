@@ -40,6 +40,14 @@ pub(super) struct SpaceForm {
     price_day: Option<i64>,
     price_night: Option<i64>,
     price_all: Option<i64>,
+    /// Offers the `hourly` option at this price per hour.
+    price_hour: Option<i64>,
+    /// The fewest hours of one hourly booking (default 1).
+    min_hours: Option<i64>,
+    /// When hourly bookings may start, 0–23 (default 0).
+    open_hour: Option<i64>,
+    /// When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
+    close_hour: Option<i64>,
     /// Repeatable.
     facility_id: Vec<u64>,
     /// Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content.
@@ -190,6 +198,10 @@ pub(super) async fn create_space(
         price_day: form.price_day,
         price_night: form.price_night,
         price_all: form.price_all,
+        price_hour: form.price_hour,
+        min_hours: form.min_hours,
+        open_hour: form.open_hour,
+        close_hour: form.close_hour,
         facility_ids: form.facility_id,
     };
     let now = state.clock.now();

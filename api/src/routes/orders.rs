@@ -33,6 +33,11 @@ struct OrderRequest {
     option_id: u64,
     /// The day booked (YYYY-MM-DD, business time zone): today up to 365 days ahead.
     date: Date,
+    /// For an `hourly` option only: the first hour booked (0–23); the hours run to `end_hour`.
+    start_hour: Option<i64>,
+    /// For an `hourly` option only: the hour the booking ends (1–24); at least `min_hours`
+    /// after `start_hour`, inside the opening hours.
+    end_hour: Option<i64>,
     /// Within the space's min_count..=max_count.
     headcount: i64,
     booker: BookerInput,
@@ -69,6 +74,10 @@ struct Order {
     space: OrderSpace,
     option: OrderOption,
     date: Date,
+    /// The first hour booked (a package's: `day` 9, `night` 18, `all` 9).
+    start_hour: u8,
+    /// The hour the booking ends (a package's: `day` 18, `night` and `all` 24).
+    end_hour: u8,
     headcount: u32,
     /// What the order costs, in won.
     amount: i64,
@@ -197,6 +206,8 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
             price: row.price,
         },
         date: row.date.into(),
+        start_hour: row.start_hour,
+        end_hour: row.end_hour,
         headcount: row.headcount,
         amount: row.amount,
         hold_expires_at: row.hold_expires_at,
@@ -282,6 +293,8 @@ impl OrdersApi {
             space_id: body.space_id,
             option_id: body.option_id,
             date: body.date.0,
+            start_hour: body.start_hour,
+            end_hour: body.end_hour,
             headcount: body.headcount,
             booker: body.0.booker,
         };

@@ -29,6 +29,7 @@ pub enum SlotDto {
     Day,
     Night,
     All,
+    Hourly,
 }
 
 impl From<SlotDto> for Slot {
@@ -37,6 +38,7 @@ impl From<SlotDto> for Slot {
             SlotDto::Day => Slot::Day,
             SlotDto::Night => Slot::Night,
             SlotDto::All => Slot::All,
+            SlotDto::Hourly => Slot::Hourly,
         }
     }
 }
@@ -47,6 +49,7 @@ impl From<Slot> for SlotDto {
             Slot::Day => SlotDto::Day,
             Slot::Night => SlotDto::Night,
             Slot::All => SlotDto::All,
+            Slot::Hourly => SlotDto::Hourly,
         }
     }
 }
@@ -175,25 +178,37 @@ pub struct SpaceDetail {
     pub host: Host,
     /// Ready images only, in the host's order.
     pub images: Vec<SpaceImage>,
+    /// The packages and the hourly option offered; an `hourly` option's price is per hour.
     pub options: Vec<SpaceOption>,
+    /// When an hourly booking may start (0–23, business time zone).
+    pub open_hour: u8,
+    /// When an hourly booking must have ended (1–24).
+    pub close_hour: u8,
+    /// The fewest hours of one hourly booking.
+    pub min_hours: u8,
     pub facilities: Vec<Facility>,
     /// Whether the caller likes the space; present only for an authenticated caller.
     #[oai(skip_serializing_if_is_none)]
     pub liked: Option<bool>,
 }
 
-/// Per slot, whether it can be booked now.
+/// Per option, whether it can be booked now.
 #[derive(Object, Debug)]
 pub struct SlotAvailability {
     pub day: bool,
     pub night: bool,
     pub all: bool,
+    /// The hourly option has `min_hours` consecutive hours in `free_hours`.
+    pub hourly: bool,
 }
 
 #[derive(Object, Debug)]
 pub struct AvailabilityDay {
     pub date: Date,
     pub slots: SlotAvailability,
+    /// The hours an hourly booking can cover that day: inside the opening hours, not started,
+    /// not booked or blocked (hour `h` is `h:00` to `h+1:00`). Empty without an hourly option.
+    pub free_hours: Vec<u8>,
 }
 
 #[derive(Object, Debug)]
@@ -226,7 +241,8 @@ impl SpacesApi {
     /// Search spaces.
     ///
     /// Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-    /// offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    /// offered option free, or `slot` free when given, or the hourly option able to book
+    /// `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
     /// sort break by id descending, so pages never overlap.
     #[oai(
         path = "/spaces",
@@ -249,8 +265,14 @@ impl SpacesApi {
         headcount: Query<Option<i64>>,
         /// Only spaces bookable on this date (YYYY-MM-DD, business time zone).
         date: Query<Option<Date>>,
-        /// With `date`: only spaces where this slot is free (`all`: both halves).
+        /// With `date`: only spaces where this option is free (`day` 9–18, `night` 18–24, `all`
+        /// 9–24; `hourly`: `min_hours` consecutive free hours).
         slot: Query<Option<SlotDto>>,
+        /// With `date` and `end_hour`, instead of `slot`: only spaces whose hourly option can
+        /// book `[start_hour, end_hour)` that day (0–23).
+        start_hour: Query<Option<i64>>,
+        /// The hour the wanted run ends (1–24, after `start_hour`).
+        end_hour: Query<Option<i64>>,
         /// Repeatable: the space has every one of these facilities.
         facility_id: Query<Option<Vec<u64>>>,
         /// Keyword in title, sub_title or address: case-insensitive and literal (`%` and `_` are
@@ -273,6 +295,8 @@ impl SpacesApi {
             headcount: headcount.0,
             date: date.0.map(|date| date.0),
             slot: slot.0.map(Slot::from),
+            start_hour: start_hour.0,
+            end_hour: end_hour.0,
             facility_ids: facility_id.0.unwrap_or_default(),
             q: q.0,
             min_price: min_price.0,
@@ -463,6 +487,9 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
             id: space.host_id,
             nickname: space.host_nickname,
         },
+        open_hour: space.open_hour,
+        close_hour: space.close_hour,
+        min_hours: space.min_hours,
         images: rows
             .images
             .into_iter()
@@ -513,6 +540,8 @@ fn availability_day(day: DayAvailability) -> AvailabilityDay {
             day: day.day,
             night: day.night,
             all: day.all,
+            hourly: day.hourly,
         },
+        free_hours: day.free_hours,
     }
 }

@@ -676,6 +676,8 @@ async fn a_payment_is_refused_once_a_process_with_a_later_clock_took_its_claim()
         space_id: venue.space_id,
         option_id: venue.night,
         date,
+        start_hour: None,
+        end_hour: None,
         headcount: 4,
         booker: BookerInput {
             name: "B".into(),

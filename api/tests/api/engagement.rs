@@ -214,7 +214,21 @@ async fn only_a_completed_past_stay_can_be_reviewed_once() {
     assert_eq!(code(review("5").await), "order_not_completed");
     insert(OrderStatus::Completed, today + Days::new(2)).await;
     assert_eq!(code(review("5").await), "stay_not_started");
-    insert(OrderStatus::Completed, today).await;
+    // Dated today, its booked hours not over yet (the current hour to its end): not yet.
+    let hour = app.state.moment().hour;
+    let mut under_way = new_order(
+        guest.user_id,
+        space_id,
+        option_id,
+        Slot::Day,
+        today,
+        OrderStatus::Completed,
+        hold,
+    );
+    under_way.hours = spacecloud_common::domain::Hours::new(hour, hour + 1).unwrap();
+    app.insert_order(under_way).await.unwrap();
+    assert_eq!(code(review("5").await), "stay_not_started");
+    insert(OrderStatus::Completed, today - Days::new(1)).await;
 
     post_review(&app, &guest, space_id, "0", "x")
         .await
@@ -299,7 +313,7 @@ async fn a_review_photo_goes_through_the_pipeline() {
         space_id,
         option_id,
         Slot::Day,
-        app.today(),
+        app.today() - Days::new(1),
         OrderStatus::Completed,
         hold,
     ))
@@ -371,7 +385,7 @@ async fn a_review_photo_whose_job_was_lost_is_processed_by_the_sweep() {
         space_id,
         option_id,
         Slot::Day,
-        app.today(),
+        app.today() - Days::new(1),
         OrderStatus::Completed,
         Utc::now() + Duration::minutes(10),
     ))

@@ -12,7 +12,7 @@ use spacecloud_common::{
         orders::{self, NewOrder},
         spaces::{self, NewSpace},
     },
-    domain::{BookerInput, OrderEventCause, OrderStatus, Slot, ValidBooker},
+    domain::{BookerInput, Hours, OrderEventCause, OrderStatus, Slot, ValidBooker},
     error::AppError,
 };
 use sqlx::MySqlPool;
@@ -442,6 +442,8 @@ pub fn new_space(host_id: u64, reference: &Reference, options: &[(Slot, i64)]) -
         min_count: 2,
         max_count: 10,
         options: options.to_vec(),
+        opening: Hours::new(0, Hours::DAY_END).unwrap(),
+        min_hours: 1,
         facility_ids: Vec::new(),
         created_at: Utc::now(),
     }
@@ -462,8 +464,12 @@ pub fn new_order(
         option_id,
         slot,
         price: 10_000,
+        amount: 10_000,
         date,
-        hours: slot.hours(),
+        // An hourly order's caller sets its hours; one hour until then.
+        hours: slot
+            .package_hours()
+            .unwrap_or_else(|| Hours::new(12, 13).unwrap()),
         headcount: 2,
         status,
         hold_expires_at,

@@ -8,6 +8,7 @@ mod engagement;
 mod errors;
 mod helpers;
 mod hosting;
+mod hourly;
 mod identity;
 mod list_model;
 mod operations;

@@ -236,7 +236,7 @@ async fn a_slot_the_space_does_not_offer_is_never_available() {
     assert_eq!(days[0]["date"], app.today().to_string());
     assert_eq!(
         days[0]["slots"],
-        json!({"day": false, "night": true, "all": false})
+        json!({"day": false, "night": true, "all": false, "hourly": false})
     );
 }
 

@@ -197,6 +197,8 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
                     space_id: space.id,
                     option_id: space.night,
                     date: first + Days::new((n / SPACES) as u64 % 20),
+                    start_hour: None,
+                    end_hour: None,
                     headcount: 2,
                     booker: BookerInput {
                         name: "Ahead".into(),

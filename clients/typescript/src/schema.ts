@@ -360,7 +360,8 @@ export interface paths {
         /**
          * Search spaces.
          * @description Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-         *     offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+         *     offered option free, or `slot` free when given, or the hourly option able to book
+         *     `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
          *     sort break by id descending, so pages never overlap.
          */
         get: operations["listSpaces"];
@@ -619,6 +620,11 @@ export interface components {
         AvailabilityDay: {
             /** Format: date */
             date: string;
+            /**
+             * @description The hours an hourly booking can cover that day: inside the opening hours, not started,
+             *     not booked or blocked (hour `h` is `h:00` to `h+1:00`). Empty without an hourly option.
+             */
+            free_hours: number[];
             slots: components["schemas"]["SlotAvailability"];
         };
         /**
@@ -831,6 +837,11 @@ export interface components {
             created_at: string;
             /** Format: date */
             date: string;
+            /**
+             * Format: int32
+             * @description The hour the booking ends (a package's: `day` 18, `night` and `all` 24).
+             */
+            end_hour: number;
             failure_reason?: components["schemas"]["FailureReason"];
             /** Format: int64 */
             headcount: number;
@@ -852,6 +863,11 @@ export interface components {
              */
             refunded_points: number | null;
             space: components["schemas"]["OrderSpace"];
+            /**
+             * Format: int32
+             * @description The first hour booked (a package's: `day` 9, `night` 18, `all` 9).
+             */
+            start_hour: number;
             status: components["schemas"]["OrderStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -900,6 +916,12 @@ export interface components {
             date: string;
             /**
              * Format: int64
+             * @description For an `hourly` option only: the hour the booking ends (1–24); at least `min_hours`
+             *     after `start_hour`, inside the opening hours.
+             */
+            end_hour?: number;
+            /**
+             * Format: int64
              * @description Within the space's min_count..=max_count.
              */
             headcount: number;
@@ -907,6 +929,11 @@ export interface components {
             option_id: number;
             /** Format: int64 */
             space_id: number;
+            /**
+             * Format: int64
+             * @description For an `hourly` option only: the first hour booked (0–23); the hours run to `end_hour`.
+             */
+            start_hour?: number;
         };
         /** OrderSpace */
         OrderSpace: {
@@ -989,14 +1016,16 @@ export interface components {
             nickname: string;
         };
         /** @enum {string} */
-        Slot: "day" | "night" | "all";
+        Slot: "day" | "night" | "all" | "hourly";
         /**
          * SlotAvailability
-         * @description Per slot, whether it can be booked now.
+         * @description Per option, whether it can be booked now.
          */
         SlotAvailability: {
             all: boolean;
             day: boolean;
+            /** @description The hourly option has `min_hours` consecutive hours in `free_hours`. */
+            hourly: boolean;
             night: boolean;
         };
         /**
@@ -1008,6 +1037,8 @@ export interface components {
             address?: string;
             /** Format: int64 */
             category_id?: number;
+            /** Format: int64 */
+            close_hour?: number;
             description?: string;
             /** Format: int64 */
             district_id?: number;
@@ -1022,9 +1053,18 @@ export interface components {
             /** Format: int64 */
             min_count?: number;
             /** Format: int64 */
+            min_hours?: number;
+            /** Format: int64 */
+            open_hour?: number;
+            /** Format: int64 */
             price_all?: number;
             /** Format: int64 */
             price_day?: number;
+            /**
+             * Format: int64
+             * @description Sets (or adds) the hourly option's price per hour.
+             */
+            price_hour?: number;
             /** Format: int64 */
             price_night?: number;
             sub_title?: string;
@@ -1034,6 +1074,11 @@ export interface components {
         SpaceDetail: {
             address: string;
             category: components["schemas"]["NamedRef"];
+            /**
+             * Format: int32
+             * @description When an hourly booking must have ended (1–24).
+             */
+            close_hour: number;
             description: string;
             district: components["schemas"]["NamedRef"];
             facilities: components["schemas"]["Facility"][];
@@ -1055,10 +1100,21 @@ export interface components {
             /** Format: int64 */
             min_count: number;
             /**
+             * Format: int32
+             * @description The fewest hours of one hourly booking.
+             */
+            min_hours: number;
+            /**
              * Format: int64
              * @description The cheapest offered slot's price, in won.
              */
             min_price: number;
+            /**
+             * Format: int32
+             * @description When an hourly booking may start (0–23, business time zone).
+             */
+            open_hour: number;
+            /** @description The packages and the hourly option offered; an `hourly` option's price is per hour. */
             options: components["schemas"]["SpaceOption"][];
             /**
              * Format: double
@@ -2634,8 +2690,18 @@ export interface operations {
                 headcount?: number;
                 /** @description Only spaces bookable on this date (YYYY-MM-DD, business time zone). */
                 date?: string;
-                /** @description With `date`: only spaces where this slot is free (`all`: both halves). */
+                /**
+                 * @description With `date`: only spaces where this option is free (`day` 9–18, `night` 18–24, `all`
+                 *     9–24; `hourly`: `min_hours` consecutive free hours).
+                 */
                 slot?: components["schemas"]["Slot"];
+                /**
+                 * @description With `date` and `end_hour`, instead of `slot`: only spaces whose hourly option can
+                 *     book `[start_hour, end_hour)` that day (0–23).
+                 */
+                start_hour?: number;
+                /** @description The hour the wanted run ends (1–24, after `start_hour`). */
+                end_hour?: number;
                 /** @description Repeatable: the space has every one of these facilities. */
                 facility_id?: number[];
                 /**
@@ -2720,6 +2786,11 @@ export interface operations {
                     address: string;
                     /** Format: int64 */
                     category_id: number;
+                    /**
+                     * Format: int64
+                     * @description When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
+                     */
+                    close_hour?: number;
                     description?: string;
                     /** Format: int64 */
                     district_id: number;
@@ -2738,10 +2809,25 @@ export interface operations {
                      * @description Default 1.
                      */
                     min_count?: number;
+                    /**
+                     * Format: int64
+                     * @description The fewest hours of one hourly booking (default 1).
+                     */
+                    min_hours?: number;
+                    /**
+                     * Format: int64
+                     * @description When hourly bookings may start, 0–23 (default 0).
+                     */
+                    open_hour?: number;
                     /** Format: int64 */
                     price_all?: number;
                     /** Format: int64 */
                     price_day?: number;
+                    /**
+                     * Format: int64
+                     * @description Offers the `hourly` option at this price per hour.
+                     */
+                    price_hour?: number;
                     /** Format: int64 */
                     price_night?: number;
                     sub_title?: string;

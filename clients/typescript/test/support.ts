@@ -146,6 +146,8 @@ export async function findFreeSlot(maxPrice: number, wantedSlot?: Slot): Promise
     assert.ok(calendar.data);
     for (const day of calendar.data.days) {
       for (const option of detail.data.options) {
+        // Packages only: an hourly option needs start_hour/end_hour, which these tests do not pick.
+        if (option.slot === "hourly") continue;
         if (option.price > maxPrice || (wantedSlot && option.slot !== wantedSlot)) continue;
         if (day.slots[option.slot]) {
           return { space, option, date: day.date, headcount: space.min_count };

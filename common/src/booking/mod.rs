@@ -18,8 +18,8 @@ use crate::{
     clock::BusinessClock,
     db::orders::{self, ClaimKeys, NewOrder},
     domain::{
-        BookerInput, BookingDate, ConflictCode, Hours, OrderEventCause, OrderStatus, Slot,
-        ValidBooker, validation,
+        BookerInput, BookingDate, ConflictCode, HourlyRules, Hours, OrderEventCause, OrderStatus,
+        Slot, ValidBooker, booked_hours, validation,
     },
     error::{AppError, FieldError},
     jobs::{JobQueues, SettlePayment},
@@ -33,6 +33,9 @@ pub struct BookingRequest {
     pub space_id: u64,
     pub option_id: u64,
     pub date: NaiveDate,
+    /// `[start_hour, end_hour)` of an hourly option; a package takes neither.
+    pub start_hour: Option<i64>,
+    pub end_hour: Option<i64>,
     pub headcount: i64,
     pub booker: BookerInput,
 }
@@ -43,7 +46,7 @@ impl BookingRequest {
     /// format or a renamed field).
     pub fn fingerprint(&self) -> Vec<u8> {
         let booker = &self.booker;
-        serde_json::json!({
+        let mut fingerprint = serde_json::json!({
             "space_id": self.space_id,
             "option_id": self.option_id,
             "date": self.date.to_string(),
@@ -55,9 +58,15 @@ impl BookingRequest {
                 "purpose": booker.purpose,
                 "request": booker.request,
             },
-        })
-        .to_string()
-        .into_bytes()
+        });
+        // Only when sent: a package request keeps the fingerprint it had before hours existed,
+        // so keys stored then still replay.
+        for (name, value) in [("start_hour", self.start_hour), ("end_hour", self.end_hour)] {
+            if let Some(value) = value {
+                fingerprint[name] = value.into();
+            }
+        }
+        fingerprint.to_string().into_bytes()
     }
 }
 
@@ -96,6 +105,20 @@ struct BookableOption {
     price: i64,
     min_count: u32,
     max_count: u32,
+    open_hour: u8,
+    close_hour: u8,
+    min_hours: u8,
+}
+
+impl BookableOption {
+    fn hourly_rules(&self) -> HourlyRules {
+        HourlyRules {
+            // The schema's CHECK keeps open < close <= 24.
+            opening: Hours::new(self.open_hour, self.close_hour)
+                .unwrap_or_else(|| Hours::new(0, Hours::DAY_END).expect("the whole day")),
+            min_hours: self.min_hours,
+        }
+    }
 }
 
 /// Validates a booking and, in one transaction, claims its hours and creates the
@@ -112,7 +135,8 @@ pub async fn place_order(
     let date = BookingDate::parse("date", request.date, clock.today()).map_err(|e| errors.push(e));
     let booker = ValidBooker::parse(request.booker.clone()).map_err(|e| errors.extend(e));
     let option: Option<BookableOption> = sqlx::query_as(
-        "SELECT o.space_id, o.slot, o.price, s.min_count, s.max_count \
+        "SELECT o.space_id, o.slot, o.price, s.min_count, s.max_count, s.open_hour, \
+         s.close_hour, s.min_hours \
          FROM space_options o JOIN spaces s ON s.id = o.space_id \
          WHERE o.id = ? AND s.id = ? AND s.deleted_at IS NULL",
     )
@@ -149,11 +173,25 @@ pub async fn place_order(
             ),
         ));
     }
+    let hours = booked_hours(
+        option.slot,
+        request.start_hour,
+        request.end_hour,
+        option.hourly_rules(),
+        request.date,
+        &clock.moment_of(clock.now()),
+    )
+    .map_err(|e| errors.extend(e));
     validation(errors)?;
-    let (Ok(date), Ok(booker)) = (date, booker) else {
+    let (Ok(date), Ok(booker), Ok(hours)) = (date, booker, hours) else {
         unreachable!("errors were reported above");
     };
     let slot = option.slot;
+    // A package costs its price; an hourly booking its hours at the hourly price.
+    let amount = match slot {
+        Slot::Hourly => option.price * i64::from(hours.len()),
+        _ => option.price,
+    };
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         // The hold's clock starts once the transaction has its connection: a request that
@@ -166,8 +204,9 @@ pub async fn place_order(
             option_id: request.option_id,
             slot,
             price: option.price,
+            amount,
             date: date.get(),
-            hours: slot.hours(),
+            hours,
             headcount: request.headcount as u32,
             status: OrderStatus::Waiting,
             hold_expires_at: now + policy.hold,
@@ -675,6 +714,8 @@ mod tests {
             space_id: 7,
             option_id: 21,
             date: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            start_hour: None,
+            end_hour: None,
             headcount: 4,
             booker: BookerInput {
                 name: "김민지".into(),
@@ -700,5 +741,13 @@ mod tests {
         let mut other = request();
         other.headcount = 5;
         assert_ne!(other.fingerprint(), request().fingerprint());
+        // Hours are part of an hourly request's fingerprint.
+        let mut hourly = request();
+        hourly.start_hour = Some(14);
+        hourly.end_hour = Some(17);
+        let mut later = hourly.clone();
+        later.end_hour = Some(18);
+        assert_ne!(hourly.fingerprint(), request().fingerprint());
+        assert_ne!(hourly.fingerprint(), later.fingerprint());
     }
 }

@@ -15,7 +15,10 @@ pub struct NewOrder {
     pub space_id: u64,
     pub option_id: u64,
     pub slot: Slot,
+    /// The option's price: the package's, or the hourly option's per hour.
     pub price: i64,
+    /// What the order costs: the package's price, or its hours at the hourly price.
+    pub amount: i64,
     pub date: NaiveDate,
     /// The hours the order covers on `date` (a package's are its slot's).
     pub hours: Hours,
@@ -93,7 +96,7 @@ async fn insert_rows(
             .push_bind(order.hours.start())
             .push_bind(order.hours.end())
             .push_bind(order.headcount)
-            .push_bind(order.price)
+            .push_bind(order.amount)
             .push_bind(order.status)
             .push_bind(order.hold_expires_at)
             .push_bind(&booker.name)
@@ -244,6 +247,8 @@ pub struct OrderRow {
     pub slot: Slot,
     pub price: i64,
     pub date: NaiveDate,
+    pub start_hour: u8,
+    pub end_hour: u8,
     pub headcount: u32,
     pub amount: i64,
     pub status: OrderStatus,
@@ -271,6 +276,7 @@ fn order_select() -> String {
     format!(
         "SELECT o.id, o.user_id, o.space_id, s.title AS space_title, s.host_id, \
          {FIRST_READY_THUMBNAIL} AS thumbnail_key, o.option_id, o.slot, o.price, o.date, \
+         o.start_hour, o.end_hour, \
          o.headcount, o.amount, o.status, o.hold_expires_at, o.failure_reason, \
          o.refunded_points, o.booker_name, o.booker_phone, o.booker_email, o.booker_purpose, \
          o.booker_request, o.created_at, o.updated_at \

@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
-use crate::domain::{AvailabilityRange, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort};
+use crate::domain::{
+    AvailabilityRange, Hours, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort,
+};
 
 /// `rating` is the average grade rounded half up to one decimal, carried as an integer number of
 /// tenths so the sort and the number shown can never disagree.
@@ -47,6 +49,9 @@ pub struct SpaceDetailRow {
     pub longitude: Option<f64>,
     pub host_id: u64,
     pub host_nickname: String,
+    pub open_hour: u8,
+    pub close_hour: u8,
+    pub min_hours: u8,
     /// 1 when the viewer likes the space; MySQL answers `EXISTS` as an integer.
     pub liked_flag: i64,
 }
@@ -178,51 +183,7 @@ fn push_filters(query: &mut QueryBuilder<MySql>, filter: &SpaceFilter, moment: M
             // Past dates are never bookable.
             query.push(" AND FALSE");
         } else {
-            // Bookable when an offered slot (the asked one, if any) has none of its hours
-            // claimed by a blocking order or a block.
-            let asked;
-            let slots: &[Slot] = match filter.slot {
-                Some(slot) => {
-                    asked = [slot];
-                    &asked
-                }
-                None => &Slot::EVERY,
-            };
-            let narrow = filter.district_id.is_some() || filter.category_id.is_some();
-            query.push(" AND (");
-            for (n, slot) in slots.iter().enumerate() {
-                if n > 0 {
-                    query.push(" OR ");
-                }
-                let hours = slot.hours();
-                query.push("(s.").push(offers_column(*slot));
-                if narrow {
-                    // A district or category leaves few candidates: probe each one's claims by
-                    // primary key.
-                    query.push(
-                        " AND NOT EXISTS (SELECT 1 FROM hour_claims hc \
-                         WHERE hc.space_id = s.id AND hc.date = ",
-                    );
-                } else {
-                    // Otherwise read the claimed spaces of the date once per slot, through
-                    // `hour_claims_date`, instead of probing for every scanned space.
-                    query.push(
-                        " AND s.id NOT IN (SELECT hc.space_id FROM hour_claims hc \
-                         WHERE hc.date = ",
-                    );
-                }
-                query
-                    .push_bind(date)
-                    .push(" AND hc.hour >= ")
-                    .push_bind(hours.start())
-                    .push(" AND hc.hour < ")
-                    .push_bind(hours.end())
-                    .push(" AND (hc.expires_at IS NULL OR hc.expires_at > ")
-                    .push_bind(moment.now)
-                    .push("))");
-                query.push(")");
-            }
-            query.push(")");
+            push_bookable(query, filter, date, moment);
         }
     }
     if !filter.facility_ids.is_empty() {
@@ -284,7 +245,7 @@ pub async fn detail(
          s.like_count, s.review_count, {RATING_TENTHS} AS rating_tenths, \
          {FIRST_READY_THUMBNAIL} AS thumbnail_key, s.description, \
          CAST(s.latitude AS DOUBLE) AS latitude, CAST(s.longitude AS DOUBLE) AS longitude, \
-         s.host_id, u.nickname AS host_nickname, \
+         s.host_id, u.nickname AS host_nickname, s.open_hour, s.close_hour, s.min_hours, \
          CAST(EXISTS (SELECT 1 FROM likes l WHERE l.space_id = s.id AND l.user_id = ?) AS SIGNED) \
          AS liked_flag \
          FROM spaces s \
@@ -333,12 +294,35 @@ pub async fn detail(
 }
 
 /// Which slots can be booked on one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayAvailability {
     pub date: NaiveDate,
     pub day: bool,
     pub night: bool,
     pub all: bool,
+    /// The hourly option has `min_hours` consecutive free hours.
+    pub hourly: bool,
+    /// The hours an hourly booking could cover: offered, inside the opening hours, not
+    /// started and not claimed; empty without an hourly option.
+    pub free_hours: Vec<u8>,
+}
+
+/// Whether `free_hours` (ascending) hold a run of `min_hours` consecutive hours.
+pub fn has_run(free_hours: &[u8], min_hours: u8) -> bool {
+    let mut run = 0u8;
+    let mut previous: Option<u8> = None;
+    for &hour in free_hours {
+        run = if previous.is_some_and(|p| p + 1 == hour) {
+            run + 1
+        } else {
+            1
+        };
+        if run >= min_hours {
+            return true;
+        }
+        previous = Some(hour);
+    }
+    false
 }
 
 /// The calendar of a live space, or `None` when there is no such space. A slot is open when the
@@ -349,18 +333,20 @@ pub async fn availability(
     range: AvailabilityRange,
     moment: Moment,
 ) -> Result<Option<Vec<DayAvailability>>, sqlx::Error> {
-    let offered: Vec<(Option<Slot>,)> = sqlx::query_as(
-        "SELECT o.slot FROM spaces s \
+    let offered: Vec<(Option<Slot>, u8, u8, u8)> = sqlx::query_as(
+        "SELECT o.slot, s.open_hour, s.close_hour, s.min_hours FROM spaces s \
          LEFT JOIN space_options o ON o.space_id = s.id \
          WHERE s.id = ? AND s.deleted_at IS NULL",
     )
     .bind(space_id)
     .fetch_all(&mut *conn)
     .await?;
-    if offered.is_empty() {
+    let Some(&(_, open_hour, close_hour, min_hours)) = offered.first() else {
         return Ok(None);
-    }
-    let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot,)| slot).collect();
+    };
+    let opening = Hours::new(open_hour, close_hour)
+        .unwrap_or_else(|| Hours::new(0, Hours::DAY_END).expect("the whole day"));
+    let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot, ..)| slot).collect();
     let claims: Vec<(NaiveDate, u8)> = sqlx::query_as(
         "SELECT date, hour FROM hour_claims \
          WHERE space_id = ? AND date BETWEEN ? AND ? \
@@ -385,13 +371,26 @@ pub async fn availability(
                 let open = |slot: Slot| {
                     date >= moment.today
                         && offered.contains(&slot)
-                        && slot.hours().iter().all(|hour| !blocked.contains(&hour))
+                        && slot
+                            .package_hours()
+                            .is_some_and(|hours| hours.iter().all(|hour| !blocked.contains(&hour)))
+                };
+                let free_hours: Vec<u8> = if offered.contains(&Slot::Hourly) {
+                    let first = moment.first_open_hour(date);
+                    opening
+                        .iter()
+                        .filter(|hour| *hour >= first && !blocked.contains(hour))
+                        .collect()
+                } else {
+                    Vec::new()
                 };
                 DayAvailability {
                     date,
                     day: open(Slot::Day),
                     night: open(Slot::Night),
                     all: open(Slot::All),
+                    hourly: has_run(&free_hours, min_hours),
+                    free_hours,
                 }
             })
             .collect(),
@@ -412,18 +411,26 @@ pub struct NewSpace {
     pub longitude: Option<f64>,
     pub min_count: u32,
     pub max_count: u32,
-    /// At least one slot with its price.
+    /// At least one slot with its price (per hour for `hourly`).
     pub options: Vec<(Slot, i64)>,
+    /// When hourly bookings may take place.
+    pub opening: Hours,
+    /// The fewest hours of one hourly booking.
+    pub min_hours: u8,
     pub facility_ids: Vec<u64>,
     pub created_at: DateTime<Utc>,
 }
 
 impl NewSpace {
-    /// The summary's `min_price`: the cheapest offered slot.
+    /// The summary's `min_price`: the cheapest booking there is, a package or `min_hours` of
+    /// the hourly option.
     pub fn min_price(&self) -> i64 {
         self.options
             .iter()
-            .map(|(_, price)| *price)
+            .map(|(slot, price)| match slot {
+                Slot::Hourly => price * i64::from(self.min_hours),
+                _ => *price,
+            })
             .min()
             .unwrap_or_default()
     }
@@ -441,6 +448,7 @@ impl NewSpace {
             offers_day: self.offers(Slot::Day),
             offers_night: self.offers(Slot::Night),
             offers_all: self.offers(Slot::All),
+            offers_hourly: self.offers(Slot::Hourly),
             facility_mask: self.facility_mask(),
         }
     }
@@ -458,6 +466,7 @@ pub struct DerivedColumns {
     pub offers_day: bool,
     pub offers_night: bool,
     pub offers_all: bool,
+    pub offers_hourly: bool,
     pub facility_mask: u64,
 }
 
@@ -477,12 +486,126 @@ fn facility_mask(facility_ids: &[u64]) -> u64 {
         .fold(0, |mask, bit| mask | bit)
 }
 
+/// Bookable on `date`: with `hours`, the hourly option can book exactly those hours; with a
+/// slot, that option is free (for `hourly`: `min_hours` consecutive free hours); otherwise any
+/// offered option is. Hours of today that have started are never bookable by the hour.
+fn push_bookable(
+    query: &mut QueryBuilder<MySql>,
+    filter: &SpaceFilter,
+    date: NaiveDate,
+    moment: Moment,
+) {
+    let narrow = filter.district_id.is_some() || filter.category_id.is_some();
+    if let Some(hours) = filter.hours {
+        query
+            .push(" AND s.offers_hourly AND s.open_hour <= ")
+            .push_bind(hours.start())
+            .push(" AND s.close_hour >= ")
+            .push_bind(hours.end())
+            .push(" AND s.min_hours <= ")
+            .push_bind(hours.len());
+        if hours.start() < moment.first_open_hour(date) {
+            query.push(" AND FALSE");
+        }
+        push_hours_free(query, narrow, date, hours, moment);
+        return;
+    }
+    let asked;
+    let slots: &[Slot] = match filter.slot {
+        Some(slot) => {
+            asked = [slot];
+            &asked
+        }
+        None => &Slot::EVERY,
+    };
+    query.push(" AND (");
+    for (n, slot) in slots.iter().enumerate() {
+        if n > 0 {
+            query.push(" OR ");
+        }
+        query.push("(s.").push(offers_column(*slot));
+        match slot.package_hours() {
+            Some(hours) => push_hours_free(query, narrow, date, hours, moment),
+            None => push_hourly_window(query, date, moment),
+        }
+        query.push(")");
+    }
+    query.push(")");
+}
+
+/// ` AND` none of `hours` of `date` is claimed by a blocking order or a block.
+fn push_hours_free(
+    query: &mut QueryBuilder<MySql>,
+    narrow: bool,
+    date: NaiveDate,
+    hours: Hours,
+    moment: Moment,
+) {
+    if narrow {
+        // A district or category leaves few candidates: probe each one's claims by primary
+        // key.
+        query.push(
+            " AND NOT EXISTS (SELECT 1 FROM hour_claims hc \
+             WHERE hc.space_id = s.id AND hc.date = ",
+        );
+    } else {
+        // Otherwise read the claimed spaces of the date once, through `hour_claims_date`,
+        // instead of probing for every scanned space.
+        query.push(
+            " AND s.id NOT IN (SELECT hc.space_id FROM hour_claims hc \
+             WHERE hc.date = ",
+        );
+    }
+    query
+        .push_bind(date)
+        .push(" AND hc.hour >= ")
+        .push_bind(hours.start())
+        .push(" AND hc.hour < ")
+        .push_bind(hours.end())
+        .push(" AND (hc.expires_at IS NULL OR hc.expires_at > ")
+        .push_bind(moment.now)
+        .push("))");
+}
+
+/// ` AND` some run of `min_hours` hours inside the opening hours, none started, is free: a
+/// start hour `w.h` whose run meets no live claim (probed by primary key, per space offering
+/// the hourly option only).
+fn push_hourly_window(query: &mut QueryBuilder<MySql>, date: NaiveDate, moment: Moment) {
+    query
+        .push(" AND EXISTS (SELECT 1 FROM ")
+        .push(HOURS_OF_A_DAY)
+        .push(" w WHERE w.h >= s.open_hour AND w.h >= ")
+        .push_bind(moment.first_open_hour(date))
+        .push(
+            " AND w.h + s.min_hours <= s.close_hour \
+             AND NOT EXISTS (SELECT 1 FROM hour_claims hc WHERE hc.space_id = s.id \
+             AND hc.date = ",
+        )
+        .push_bind(date)
+        .push(
+            " AND hc.hour >= w.h AND hc.hour < w.h + s.min_hours \
+             AND (hc.expires_at IS NULL OR hc.expires_at > ",
+        )
+        .push_bind(moment.now)
+        .push(")))");
+}
+
+/// The hours 0–23 as a derived table of one column `h`, for SQL that asks about runs of hours.
+const HOURS_OF_A_DAY: &str = "(SELECT 0 AS h UNION ALL SELECT 1 UNION ALL SELECT 2 \
+     UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 \
+     UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10 \
+     UNION ALL SELECT 11 UNION ALL SELECT 12 UNION ALL SELECT 13 UNION ALL SELECT 14 \
+     UNION ALL SELECT 15 UNION ALL SELECT 16 UNION ALL SELECT 17 UNION ALL SELECT 18 \
+     UNION ALL SELECT 19 UNION ALL SELECT 20 UNION ALL SELECT 21 UNION ALL SELECT 22 \
+     UNION ALL SELECT 23)";
+
 /// The `spaces` column that says whether a space offers `slot`.
 pub fn offers_column(slot: Slot) -> &'static str {
     match slot {
         Slot::Day => "offers_day",
         Slot::Night => "offers_night",
         Slot::All => "offers_all",
+        Slot::Hourly => "offers_hourly",
     }
 }
 
@@ -507,7 +630,8 @@ pub async fn insert_many(
         let mut insert = QueryBuilder::<MySql>::new(
             "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
              description, address, latitude, longitude, min_count, max_count, min_price, \
-             offers_day, offers_night, offers_all, facility_mask, created_at, updated_at) ",
+             offers_day, offers_night, offers_all, offers_hourly, open_hour, close_hour, \
+             min_hours, facility_mask, created_at, updated_at) ",
         );
         insert.push_values(batch, |mut row, space| {
             let derived = space.derived();
@@ -526,6 +650,10 @@ pub async fn insert_many(
                 .push_bind(derived.offers_day)
                 .push_bind(derived.offers_night)
                 .push_bind(derived.offers_all)
+                .push_bind(derived.offers_hourly)
+                .push_bind(space.opening.start())
+                .push_bind(space.opening.end())
+                .push_bind(space.min_hours)
                 .push_bind(derived.facility_mask)
                 .push_bind(space.created_at)
                 .push_bind(space.created_at);
@@ -584,7 +712,8 @@ pub async fn update(
         "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
          district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
          max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
-         facility_mask = ?, updated_at = ? WHERE id = ?",
+         offers_hourly = ?, open_hour = ?, close_hour = ?, min_hours = ?, facility_mask = ?, \
+         updated_at = ? WHERE id = ?",
     )
     .bind(&space.title)
     .bind(&space.sub_title)
@@ -600,6 +729,10 @@ pub async fn update(
     .bind(derived.offers_day)
     .bind(derived.offers_night)
     .bind(derived.offers_all)
+    .bind(derived.offers_hourly)
+    .bind(space.opening.start())
+    .bind(space.opening.end())
+    .bind(space.min_hours)
     .bind(derived.facility_mask)
     .bind(now)
     .bind(space_id)

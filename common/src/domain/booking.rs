@@ -187,3 +187,179 @@ mod tests {
         }
     }
 }
+
+/// A space's rules for booking by the hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourlyRules {
+    /// `[open_hour, close_hour)`: the hours an hourly booking may cover.
+    pub opening: super::Hours,
+    /// The fewest hours one hourly booking covers.
+    pub min_hours: u8,
+}
+
+/// The hours a booking of `slot` covers, checked against the space's rules and the clock:
+/// a package covers its fixed hours and names none; an hourly booking names `[start_hour,
+/// end_hour)`, at least `min_hours` long, inside the opening hours, and none of its hours may
+/// have started. Every field at fault is reported.
+pub fn booked_hours(
+    slot: super::Slot,
+    start_hour: Option<i64>,
+    end_hour: Option<i64>,
+    rules: HourlyRules,
+    date: NaiveDate,
+    moment: &super::Moment,
+) -> Result<super::Hours, Vec<FieldError>> {
+    if let Some(hours) = slot.package_hours() {
+        let mut errors = Vec::new();
+        for (field, value) in [("start_hour", start_hour), ("end_hour", end_hour)] {
+            if value.is_some() {
+                errors.push(FieldError::new(
+                    field,
+                    "only an hourly option takes hours; a package covers fixed hours",
+                ));
+            }
+        }
+        return if errors.is_empty() {
+            Ok(hours)
+        } else {
+            Err(errors)
+        };
+    }
+    let mut errors = Vec::new();
+    let mut hour = |field: &str, value: Option<i64>| match value {
+        None => {
+            errors.push(FieldError::new(field, "is required for an hourly option"));
+            None
+        }
+        Some(value) if (0..=24).contains(&value) => Some(value as u8),
+        Some(_) => {
+            errors.push(FieldError::new(field, "must be between 0 and 24"));
+            None
+        }
+    };
+    let (start, end) = (hour("start_hour", start_hour), hour("end_hour", end_hour));
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(errors);
+    };
+    let Some(hours) = super::Hours::new(start, end) else {
+        return Err(vec![FieldError::new(
+            "end_hour",
+            "must be after start_hour",
+        )]);
+    };
+    let opening = rules.opening;
+    if start < opening.start() || end > opening.end() {
+        errors.push(FieldError::new(
+            "start_hour",
+            format!(
+                "the space is open from {} to {}",
+                opening.start(),
+                opening.end()
+            ),
+        ));
+    }
+    if hours.len() < rules.min_hours {
+        errors.push(FieldError::new(
+            "end_hour",
+            format!("book at least {} hours", rules.min_hours),
+        ));
+    }
+    if start < moment.first_open_hour(date) && date >= moment.today {
+        errors.push(FieldError::new(
+            "start_hour",
+            "that hour has started; book from the next full hour",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(hours)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod hour_tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::{Hours, Moment, Slot};
+
+    fn moment(today: NaiveDate, hour: u8) -> Moment {
+        Moment {
+            now: Utc::now(),
+            today,
+            hour,
+        }
+    }
+
+    fn rules(open: u8, close: u8, min_hours: u8) -> HourlyRules {
+        HourlyRules {
+            opening: Hours::new(open, close).unwrap(),
+            min_hours,
+        }
+    }
+
+    fn fields(result: Result<Hours, Vec<FieldError>>) -> Vec<String> {
+        result.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn an_hourly_booking_names_enough_hours_inside_the_opening_hours() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let tomorrow = today.succ_opt().unwrap();
+        let now = moment(today, 10);
+        let rules = rules(9, 22, 2);
+        let book = |start, end, date| booked_hours(Slot::Hourly, start, end, rules, date, &now);
+        assert_eq!(
+            book(Some(14), Some(17), tomorrow).unwrap(),
+            Hours::new(14, 17).unwrap()
+        );
+        assert_eq!(fields(book(None, Some(17), tomorrow)), ["start_hour"]);
+        assert_eq!(fields(book(Some(14), None, tomorrow)), ["end_hour"]);
+        assert_eq!(fields(book(Some(14), Some(14), tomorrow)), ["end_hour"]);
+        assert_eq!(
+            fields(book(Some(14), Some(15), tomorrow)),
+            ["end_hour"],
+            "min_hours"
+        );
+        assert_eq!(
+            fields(book(Some(8), Some(10), tomorrow)),
+            ["start_hour"],
+            "opens at 9"
+        );
+        assert_eq!(
+            fields(book(Some(21), Some(23), tomorrow)),
+            ["start_hour"],
+            "closes at 22"
+        );
+        assert_eq!(
+            fields(book(Some(-1), Some(25), tomorrow)),
+            ["start_hour", "end_hour"]
+        );
+        // Today at 10:xx, hour 10 has started; 11 is the first bookable one.
+        assert_eq!(fields(book(Some(10), Some(12), today)), ["start_hour"]);
+        assert!(book(Some(11), Some(13), today).is_ok());
+    }
+
+    #[test]
+    fn a_package_covers_its_own_hours_and_takes_none() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let now = moment(today, 20);
+        let rules = rules(0, 24, 1);
+        assert_eq!(
+            booked_hours(Slot::Night, None, None, rules, today, &now).unwrap(),
+            Hours::new(18, 24).unwrap()
+        );
+        assert_eq!(
+            fields(booked_hours(
+                Slot::Day,
+                Some(9),
+                Some(18),
+                rules,
+                today,
+                &now
+            )),
+            ["start_hour", "end_hour"]
+        );
+    }
+}

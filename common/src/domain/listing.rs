@@ -120,6 +120,8 @@ pub struct SpaceFilter {
     pub keyword: Option<Keyword>,
     pub price: PriceRange,
     pub sort: SpaceSort,
+    /// With `date`: only spaces whose hourly option can book exactly these hours.
+    pub hours: Option<super::Hours>,
 }
 
 /// The query string of the space list, as typed values but not yet checked against the rules.
@@ -130,6 +132,8 @@ pub struct SpaceListParams {
     pub headcount: Option<i64>,
     pub date: Option<NaiveDate>,
     pub slot: Option<Slot>,
+    pub start_hour: Option<i64>,
+    pub end_hour: Option<i64>,
     pub facility_ids: Vec<u64>,
     pub q: Option<String>,
     pub min_price: Option<i64>,
@@ -156,6 +160,42 @@ impl SpaceFilter {
                 "can only be used together with date",
             ));
         }
+        let hours = match (params.start_hour, params.end_hour) {
+            (None, None) => None,
+            (Some(start), Some(end)) => {
+                if params.date.is_none() {
+                    errors.push(FieldError::new(
+                        "start_hour",
+                        "can only be used together with date",
+                    ));
+                }
+                if params.slot.is_some() {
+                    errors.push(FieldError::new(
+                        "slot",
+                        "either a slot or start_hour and end_hour, not both",
+                    ));
+                }
+                let in_day = |value: i64| u8::try_from(value).ok().filter(|hour| *hour <= 24);
+                let hours = in_day(start)
+                    .zip(in_day(end))
+                    .and_then(|(start, end)| super::Hours::new(start, end));
+                if hours.is_none() {
+                    errors.push(FieldError::new(
+                        "end_hour",
+                        "hours run from 0 to 24 and end_hour comes after start_hour",
+                    ));
+                }
+                hours
+            }
+            (Some(_), None) => {
+                errors.push(FieldError::new("end_hour", "is required with start_hour"));
+                None
+            }
+            (None, Some(_)) => {
+                errors.push(FieldError::new("start_hour", "is required with end_hour"));
+                None
+            }
+        };
         let mut facility_ids = params.facility_ids;
         facility_ids.sort_unstable();
         facility_ids.dedup();
@@ -205,6 +245,7 @@ impl SpaceFilter {
                     keyword,
                     price: PriceRange { min, max },
                     sort: params.sort.unwrap_or_default(),
+                    hours,
                 },
                 page,
             )),

@@ -12,7 +12,9 @@ mod slot;
 mod user;
 mod values;
 
-pub use booking::{BookerInput, BookingDate, MAX_DAYS_AHEAD, ValidBooker, validation};
+pub use booking::{
+    BookerInput, BookingDate, HourlyRules, MAX_DAYS_AHEAD, ValidBooker, booked_hours, validation,
+};
 pub use column::UnknownName;
 pub use identity::{KakaoProfile, RefreshToken};
 pub use image::ImageStatus;

@@ -48,27 +48,31 @@ impl Hours {
     }
 }
 
-/// What a guest books and a host prices: the day, the night, or both (`all`).
+/// What a guest books and a host prices: a package (the day, the night, or both: `all`), or
+/// a run of hours (`hourly`, priced per hour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Slot {
     Day,
     Night,
     All,
+    Hourly,
 }
 
 impl Slot {
-    pub const EVERY: [Slot; 3] = [Slot::Day, Slot::Night, Slot::All];
+    pub const EVERY: [Slot; 4] = [Slot::Day, Slot::Night, Slot::All, Slot::Hourly];
+    pub const PACKAGES: [Slot; 3] = [Slot::Day, Slot::Night, Slot::All];
 
     /// The hours a booking of this package covers: `day` 9–18, `night` 18–24, `all` both;
-    /// the one place that says so.
-    pub fn hours(self) -> Hours {
+    /// the one place that says so. `None` for `hourly`, whose hours the booking names.
+    pub fn package_hours(self) -> Option<Hours> {
         let (start, end) = match self {
             Self::Day => (9, 18),
             Self::Night => (18, 24),
             Self::All => (9, 24),
+            Self::Hourly => return None,
         };
-        Hours { start, end }
+        Some(Hours { start, end })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +80,7 @@ impl Slot {
             Self::Day => "day",
             Self::Night => "night",
             Self::All => "all",
+            Self::Hourly => "hourly",
         }
     }
 }
@@ -87,7 +92,7 @@ impl fmt::Display for Slot {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not a slot (day, night, all)")]
+#[error("`{0}` is not a slot (day, night, all, hourly)")]
 pub struct UnknownSlot(String);
 
 impl FromStr for Slot {
@@ -98,6 +103,7 @@ impl FromStr for Slot {
             "day" => Ok(Self::Day),
             "night" => Ok(Self::Night),
             "all" => Ok(Self::All),
+            "hourly" => Ok(Self::Hourly),
             other => Err(UnknownSlot(other.to_owned())),
         }
     }
@@ -111,17 +117,18 @@ mod tests {
 
     #[test]
     fn packages_are_fixed_hour_ranges_and_all_is_day_and_night() {
-        assert_eq!(Slot::Day.hours(), Hours::new(9, 18).unwrap());
-        assert_eq!(Slot::Night.hours(), Hours::new(18, 24).unwrap());
-        let all: Vec<u8> = Slot::All.hours().iter().collect();
-        let halves: Vec<u8> = Slot::Day
-            .hours()
+        let hours = |slot: Slot| slot.package_hours().unwrap();
+        assert_eq!(hours(Slot::Day), Hours::new(9, 18).unwrap());
+        assert_eq!(hours(Slot::Night), Hours::new(18, 24).unwrap());
+        assert_eq!(Slot::Hourly.package_hours(), None);
+        let all: Vec<u8> = hours(Slot::All).iter().collect();
+        let halves: Vec<u8> = hours(Slot::Day)
             .iter()
-            .chain(Slot::Night.hours().iter())
+            .chain(hours(Slot::Night).iter())
             .collect();
         assert_eq!(all, halves);
-        assert!(!Slot::Day.hours().overlaps(Slot::Night.hours()));
-        assert!(Slot::All.hours().overlaps(Slot::Night.hours()));
+        assert!(!hours(Slot::Day).overlaps(hours(Slot::Night)));
+        assert!(hours(Slot::All).overlaps(hours(Slot::Night)));
     }
 
     #[test]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,15 +19,20 @@ class AvailabilityDay:
     """
     Attributes:
         date (datetime.date):
-        slots (SlotAvailability): Per slot, whether it can be booked now.
+        free_hours (list[int]): The hours an hourly booking can cover that day: inside the opening hours, not started,
+            not booked or blocked (hour `h` is `h:00` to `h+1:00`). Empty without an hourly option.
+        slots (SlotAvailability): Per option, whether it can be booked now.
     """
 
     date: datetime.date
+    free_hours: list[int]
     slots: SlotAvailability
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         date = self.date.isoformat()
+
+        free_hours = self.free_hours
 
         slots = self.slots.to_dict()
 
@@ -36,6 +41,7 @@ class AvailabilityDay:
         field_dict.update(
             {
                 "date": date,
+                "free_hours": free_hours,
                 "slots": slots,
             }
         )
@@ -49,10 +55,13 @@ class AvailabilityDay:
         d = dict(src_dict)
         date = datetime.date.fromisoformat(d.pop("date"))
 
+        free_hours = cast(list[int], d.pop("free_hours"))
+
         slots = SlotAvailability.from_dict(d.pop("slots"))
 
         availability_day = cls(
             date=date,
+            free_hours=free_hours,
             slots=slots,
         )
 

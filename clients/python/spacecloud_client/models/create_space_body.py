@@ -24,12 +24,16 @@ class CreateSpaceBody:
         images (list[File]): Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content.
         max_count (int):
         title (str): 1–100 characters.
+        close_hour (int | Unset): When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
         description (str | Unset):
         latitude (float | Unset):
         longitude (float | Unset):
         min_count (int | Unset): Default 1.
+        min_hours (int | Unset): The fewest hours of one hourly booking (default 1).
+        open_hour (int | Unset): When hourly bookings may start, 0–23 (default 0).
         price_all (int | Unset):
         price_day (int | Unset):
+        price_hour (int | Unset): Offers the `hourly` option at this price per hour.
         price_night (int | Unset):
         sub_title (str | Unset):
     """
@@ -41,12 +45,16 @@ class CreateSpaceBody:
     images: list[File]
     max_count: int
     title: str
+    close_hour: int | Unset = UNSET
     description: str | Unset = UNSET
     latitude: float | Unset = UNSET
     longitude: float | Unset = UNSET
     min_count: int | Unset = UNSET
+    min_hours: int | Unset = UNSET
+    open_hour: int | Unset = UNSET
     price_all: int | Unset = UNSET
     price_day: int | Unset = UNSET
+    price_hour: int | Unset = UNSET
     price_night: int | Unset = UNSET
     sub_title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -70,6 +78,8 @@ class CreateSpaceBody:
 
         title = self.title
 
+        close_hour = self.close_hour
+
         description = self.description
 
         latitude = self.latitude
@@ -78,9 +88,15 @@ class CreateSpaceBody:
 
         min_count = self.min_count
 
+        min_hours = self.min_hours
+
+        open_hour = self.open_hour
+
         price_all = self.price_all
 
         price_day = self.price_day
+
+        price_hour = self.price_hour
 
         price_night = self.price_night
 
@@ -99,6 +115,8 @@ class CreateSpaceBody:
                 "title": title,
             }
         )
+        if close_hour is not UNSET:
+            field_dict["close_hour"] = close_hour
         if description is not UNSET:
             field_dict["description"] = description
         if latitude is not UNSET:
@@ -107,10 +125,16 @@ class CreateSpaceBody:
             field_dict["longitude"] = longitude
         if min_count is not UNSET:
             field_dict["min_count"] = min_count
+        if min_hours is not UNSET:
+            field_dict["min_hours"] = min_hours
+        if open_hour is not UNSET:
+            field_dict["open_hour"] = open_hour
         if price_all is not UNSET:
             field_dict["price_all"] = price_all
         if price_day is not UNSET:
             field_dict["price_day"] = price_day
+        if price_hour is not UNSET:
+            field_dict["price_hour"] = price_hour
         if price_night is not UNSET:
             field_dict["price_night"] = price_night
         if sub_title is not UNSET:
@@ -137,6 +161,9 @@ class CreateSpaceBody:
 
         files.append(("title", (None, str(self.title).encode(), "text/plain")))
 
+        if not isinstance(self.close_hour, Unset):
+            files.append(("close_hour", (None, str(self.close_hour).encode(), "text/plain")))
+
         if not isinstance(self.description, Unset):
             files.append(("description", (None, str(self.description).encode(), "text/plain")))
 
@@ -149,11 +176,20 @@ class CreateSpaceBody:
         if not isinstance(self.min_count, Unset):
             files.append(("min_count", (None, str(self.min_count).encode(), "text/plain")))
 
+        if not isinstance(self.min_hours, Unset):
+            files.append(("min_hours", (None, str(self.min_hours).encode(), "text/plain")))
+
+        if not isinstance(self.open_hour, Unset):
+            files.append(("open_hour", (None, str(self.open_hour).encode(), "text/plain")))
+
         if not isinstance(self.price_all, Unset):
             files.append(("price_all", (None, str(self.price_all).encode(), "text/plain")))
 
         if not isinstance(self.price_day, Unset):
             files.append(("price_day", (None, str(self.price_day).encode(), "text/plain")))
+
+        if not isinstance(self.price_hour, Unset):
+            files.append(("price_hour", (None, str(self.price_hour).encode(), "text/plain")))
 
         if not isinstance(self.price_night, Unset):
             files.append(("price_night", (None, str(self.price_night).encode(), "text/plain")))
@@ -188,6 +224,8 @@ class CreateSpaceBody:
 
         title = d.pop("title")
 
+        close_hour = d.pop("close_hour", UNSET)
+
         description = d.pop("description", UNSET)
 
         latitude = d.pop("latitude", UNSET)
@@ -196,9 +234,15 @@ class CreateSpaceBody:
 
         min_count = d.pop("min_count", UNSET)
 
+        min_hours = d.pop("min_hours", UNSET)
+
+        open_hour = d.pop("open_hour", UNSET)
+
         price_all = d.pop("price_all", UNSET)
 
         price_day = d.pop("price_day", UNSET)
+
+        price_hour = d.pop("price_hour", UNSET)
 
         price_night = d.pop("price_night", UNSET)
 
@@ -212,12 +256,16 @@ class CreateSpaceBody:
             images=images,
             max_count=max_count,
             title=title,
+            close_hour=close_hour,
             description=description,
             latitude=latitude,
             longitude=longitude,
             min_count=min_count,
+            min_hours=min_hours,
+            open_hour=open_hour,
             price_all=price_all,
             price_day=price_day,
+            price_hour=price_hour,
             price_night=price_night,
             sub_title=sub_title,
         )

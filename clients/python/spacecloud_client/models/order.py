@@ -29,6 +29,7 @@ class Order:
         booker (Booker): The person the host should expect, as the guest typed it.
         created_at (datetime.datetime):
         date (datetime.date):
+        end_hour (int): The hour the booking ends (a package's: `day` 18, `night` and `all` 24).
         headcount (int):
         hold_expires_at (datetime.datetime): Until when a `waiting` order holds its slot unpaid.
         id (int):
@@ -36,6 +37,7 @@ class Order:
         option (OrderOption):
         refunded_points (int | None): Points given back by a cancellation; null until then.
         space (OrderSpace):
+        start_hour (int): The first hour booked (a package's: `day` 9, `night` 18, `all` 9).
         status (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
             and `completed` block their slot; the rest free it.
         updated_at (datetime.datetime):
@@ -47,6 +49,7 @@ class Order:
     booker: Booker
     created_at: datetime.datetime
     date: datetime.date
+    end_hour: int
     headcount: int
     hold_expires_at: datetime.datetime
     id: int
@@ -54,6 +57,7 @@ class Order:
     option: OrderOption
     refunded_points: int | None
     space: OrderSpace
+    start_hour: int
     status: OrderStatus
     updated_at: datetime.datetime
     failure_reason: FailureReason | Unset = UNSET
@@ -69,6 +73,8 @@ class Order:
 
         date = self.date.isoformat()
 
+        end_hour = self.end_hour
+
         headcount = self.headcount
 
         hold_expires_at = self.hold_expires_at.isoformat()
@@ -83,6 +89,8 @@ class Order:
         refunded_points = self.refunded_points
 
         space = self.space.to_dict()
+
+        start_hour = self.start_hour
 
         status = self.status.value
 
@@ -107,6 +115,7 @@ class Order:
                 "booker": booker,
                 "created_at": created_at,
                 "date": date,
+                "end_hour": end_hour,
                 "headcount": headcount,
                 "hold_expires_at": hold_expires_at,
                 "id": id,
@@ -114,6 +123,7 @@ class Order:
                 "option": option,
                 "refunded_points": refunded_points,
                 "space": space,
+                "start_hour": start_hour,
                 "status": status,
                 "updated_at": updated_at,
             }
@@ -141,6 +151,8 @@ class Order:
 
         date = datetime.date.fromisoformat(d.pop("date"))
 
+        end_hour = d.pop("end_hour")
+
         headcount = d.pop("headcount")
 
         hold_expires_at = datetime.datetime.fromisoformat(d.pop("hold_expires_at"))
@@ -159,6 +171,8 @@ class Order:
         refunded_points = _parse_refunded_points(d.pop("refunded_points"))
 
         space = OrderSpace.from_dict(d.pop("space"))
+
+        start_hour = d.pop("start_hour")
 
         status = OrderStatus(d.pop("status"))
 
@@ -185,6 +199,7 @@ class Order:
             booker=booker,
             created_at=created_at,
             date=date,
+            end_hour=end_hour,
             headcount=headcount,
             hold_expires_at=hold_expires_at,
             id=id,
@@ -192,6 +207,7 @@ class Order:
             option=option,
             refunded_points=refunded_points,
             space=space,
+            start_hour=start_hour,
             status=status,
             updated_at=updated_at,
             failure_reason=failure_reason,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.booker import Booker
 
@@ -23,6 +25,10 @@ class OrderRequest:
         headcount (int): Within the space's min_count..=max_count.
         option_id (int):
         space_id (int):
+        end_hour (int | Unset): For an `hourly` option only: the hour the booking ends (1–24); at least `min_hours`
+            after `start_hour`, inside the opening hours.
+        start_hour (int | Unset): For an `hourly` option only: the first hour booked (0–23); the hours run to
+            `end_hour`.
     """
 
     booker: Booker
@@ -30,6 +36,8 @@ class OrderRequest:
     headcount: int
     option_id: int
     space_id: int
+    end_hour: int | Unset = UNSET
+    start_hour: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +51,10 @@ class OrderRequest:
 
         space_id = self.space_id
 
+        end_hour = self.end_hour
+
+        start_hour = self.start_hour
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -54,6 +66,10 @@ class OrderRequest:
                 "space_id": space_id,
             }
         )
+        if end_hour is not UNSET:
+            field_dict["end_hour"] = end_hour
+        if start_hour is not UNSET:
+            field_dict["start_hour"] = start_hour
 
         return field_dict
 
@@ -72,12 +88,18 @@ class OrderRequest:
 
         space_id = d.pop("space_id")
 
+        end_hour = d.pop("end_hour", UNSET)
+
+        start_hour = d.pop("start_hour", UNSET)
+
         order_request = cls(
             booker=booker,
             date=date,
             headcount=headcount,
             option_id=option_id,
             space_id=space_id,
+            end_hour=end_hour,
+            start_hour=start_hour,
         )
 
         order_request.additional_properties = d

@@ -11,16 +11,18 @@ T = TypeVar("T", bound="SlotAvailability")
 
 @_attrs_define
 class SlotAvailability:
-    """Per slot, whether it can be booked now.
+    """Per option, whether it can be booked now.
 
     Attributes:
         all_ (bool):
         day (bool):
+        hourly (bool): The hourly option has `min_hours` consecutive hours in `free_hours`.
         night (bool):
     """
 
     all_: bool
     day: bool
+    hourly: bool
     night: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -28,6 +30,8 @@ class SlotAvailability:
         all_ = self.all_
 
         day = self.day
+
+        hourly = self.hourly
 
         night = self.night
 
@@ -37,6 +41,7 @@ class SlotAvailability:
             {
                 "all": all_,
                 "day": day,
+                "hourly": hourly,
                 "night": night,
             }
         )
@@ -50,11 +55,14 @@ class SlotAvailability:
 
         day = d.pop("day")
 
+        hourly = d.pop("hourly")
+
         night = d.pop("night")
 
         slot_availability = cls(
             all_=all_,
             day=day,
+            hourly=hourly,
             night=night,
         )
 

@@ -19,6 +19,7 @@ class SpaceChanges:
         Attributes:
             address (str | Unset):
             category_id (int | Unset):
+            close_hour (int | Unset):
             description (str | Unset):
             district_id (int | Unset):
             facility_id (list[int] | Unset): Replaces the space's facilities.
@@ -26,8 +27,11 @@ class SpaceChanges:
             longitude (float | Unset):
             max_count (int | Unset):
             min_count (int | Unset):
+            min_hours (int | Unset):
+            open_hour (int | Unset):
             price_all (int | Unset):
             price_day (int | Unset):
+            price_hour (int | Unset): Sets (or adds) the hourly option's price per hour.
             price_night (int | Unset):
             sub_title (str | Unset):
             title (str | Unset):
@@ -35,6 +39,7 @@ class SpaceChanges:
 
     address: str | Unset = UNSET
     category_id: int | Unset = UNSET
+    close_hour: int | Unset = UNSET
     description: str | Unset = UNSET
     district_id: int | Unset = UNSET
     facility_id: list[int] | Unset = UNSET
@@ -42,8 +47,11 @@ class SpaceChanges:
     longitude: float | Unset = UNSET
     max_count: int | Unset = UNSET
     min_count: int | Unset = UNSET
+    min_hours: int | Unset = UNSET
+    open_hour: int | Unset = UNSET
     price_all: int | Unset = UNSET
     price_day: int | Unset = UNSET
+    price_hour: int | Unset = UNSET
     price_night: int | Unset = UNSET
     sub_title: str | Unset = UNSET
     title: str | Unset = UNSET
@@ -53,6 +61,8 @@ class SpaceChanges:
         address = self.address
 
         category_id = self.category_id
+
+        close_hour = self.close_hour
 
         description = self.description
 
@@ -70,9 +80,15 @@ class SpaceChanges:
 
         min_count = self.min_count
 
+        min_hours = self.min_hours
+
+        open_hour = self.open_hour
+
         price_all = self.price_all
 
         price_day = self.price_day
+
+        price_hour = self.price_hour
 
         price_night = self.price_night
 
@@ -87,6 +103,8 @@ class SpaceChanges:
             field_dict["address"] = address
         if category_id is not UNSET:
             field_dict["category_id"] = category_id
+        if close_hour is not UNSET:
+            field_dict["close_hour"] = close_hour
         if description is not UNSET:
             field_dict["description"] = description
         if district_id is not UNSET:
@@ -101,10 +119,16 @@ class SpaceChanges:
             field_dict["max_count"] = max_count
         if min_count is not UNSET:
             field_dict["min_count"] = min_count
+        if min_hours is not UNSET:
+            field_dict["min_hours"] = min_hours
+        if open_hour is not UNSET:
+            field_dict["open_hour"] = open_hour
         if price_all is not UNSET:
             field_dict["price_all"] = price_all
         if price_day is not UNSET:
             field_dict["price_day"] = price_day
+        if price_hour is not UNSET:
+            field_dict["price_hour"] = price_hour
         if price_night is not UNSET:
             field_dict["price_night"] = price_night
         if sub_title is not UNSET:
@@ -121,6 +145,8 @@ class SpaceChanges:
 
         category_id = d.pop("category_id", UNSET)
 
+        close_hour = d.pop("close_hour", UNSET)
+
         description = d.pop("description", UNSET)
 
         district_id = d.pop("district_id", UNSET)
@@ -135,9 +161,15 @@ class SpaceChanges:
 
         min_count = d.pop("min_count", UNSET)
 
+        min_hours = d.pop("min_hours", UNSET)
+
+        open_hour = d.pop("open_hour", UNSET)
+
         price_all = d.pop("price_all", UNSET)
 
         price_day = d.pop("price_day", UNSET)
+
+        price_hour = d.pop("price_hour", UNSET)
 
         price_night = d.pop("price_night", UNSET)
 
@@ -148,6 +180,7 @@ class SpaceChanges:
         space_changes = cls(
             address=address,
             category_id=category_id,
+            close_hour=close_hour,
             description=description,
             district_id=district_id,
             facility_id=facility_id,
@@ -155,8 +188,11 @@ class SpaceChanges:
             longitude=longitude,
             max_count=max_count,
             min_count=min_count,
+            min_hours=min_hours,
+            open_hour=open_hour,
             price_all=price_all,
             price_day=price_day,
+            price_hour=price_hour,
             price_night=price_night,
             sub_title=sub_title,
             title=title,

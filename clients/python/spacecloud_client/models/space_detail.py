@@ -25,6 +25,7 @@ class SpaceDetail:
     Attributes:
         address (str):
         category (NamedRef): An id with its display name.
+        close_hour (int): When an hourly booking must have ended (1–24).
         description (str):
         district (NamedRef): An id with its display name.
         facilities (list[Facility]):
@@ -36,8 +37,10 @@ class SpaceDetail:
         longitude (float | None):
         max_count (int):
         min_count (int):
+        min_hours (int): The fewest hours of one hourly booking.
         min_price (int): The cheapest offered slot's price, in won.
-        options (list[SpaceOption]):
+        open_hour (int): When an hourly booking may start (0–23, business time zone).
+        options (list[SpaceOption]): The packages and the hourly option offered; an `hourly` option's price is per hour.
         rating (float | None): Average grade, one decimal; null until the first review.
         review_count (int):
         sub_title (str):
@@ -48,6 +51,7 @@ class SpaceDetail:
 
     address: str
     category: NamedRef
+    close_hour: int
     description: str
     district: NamedRef
     facilities: list[Facility]
@@ -59,7 +63,9 @@ class SpaceDetail:
     longitude: float | None
     max_count: int
     min_count: int
+    min_hours: int
     min_price: int
+    open_hour: int
     options: list[SpaceOption]
     rating: float | None
     review_count: int
@@ -73,6 +79,8 @@ class SpaceDetail:
         address = self.address
 
         category = self.category.to_dict()
+
+        close_hour = self.close_hour
 
         description = self.description
 
@@ -104,7 +112,11 @@ class SpaceDetail:
 
         min_count = self.min_count
 
+        min_hours = self.min_hours
+
         min_price = self.min_price
+
+        open_hour = self.open_hour
 
         options = []
         for options_item_data in self.options:
@@ -131,6 +143,7 @@ class SpaceDetail:
             {
                 "address": address,
                 "category": category,
+                "close_hour": close_hour,
                 "description": description,
                 "district": district,
                 "facilities": facilities,
@@ -142,7 +155,9 @@ class SpaceDetail:
                 "longitude": longitude,
                 "max_count": max_count,
                 "min_count": min_count,
+                "min_hours": min_hours,
                 "min_price": min_price,
+                "open_hour": open_hour,
                 "options": options,
                 "rating": rating,
                 "review_count": review_count,
@@ -168,6 +183,8 @@ class SpaceDetail:
         address = d.pop("address")
 
         category = NamedRef.from_dict(d.pop("category"))
+
+        close_hour = d.pop("close_hour")
 
         description = d.pop("description")
 
@@ -211,7 +228,11 @@ class SpaceDetail:
 
         min_count = d.pop("min_count")
 
+        min_hours = d.pop("min_hours")
+
         min_price = d.pop("min_price")
+
+        open_hour = d.pop("open_hour")
 
         options = []
         _options = d.pop("options")
@@ -245,6 +266,7 @@ class SpaceDetail:
         space_detail = cls(
             address=address,
             category=category,
+            close_hour=close_hour,
             description=description,
             district=district,
             facilities=facilities,
@@ -256,7 +278,9 @@ class SpaceDetail:
             longitude=longitude,
             max_count=max_count,
             min_count=min_count,
+            min_hours=min_hours,
             min_price=min_price,
+            open_hour=open_hour,
             options=options,
             rating=rating,
             review_count=review_count,

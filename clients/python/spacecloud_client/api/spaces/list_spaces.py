@@ -20,6 +20,8 @@ def _get_kwargs(
     headcount: int | Unset = UNSET,
     date: datetime.date | Unset = UNSET,
     slot: Slot | Unset = UNSET,
+    start_hour: int | Unset = UNSET,
+    end_hour: int | Unset = UNSET,
     facility_id: list[int] | Unset = UNSET,
     q: str | Unset = UNSET,
     min_price: int | Unset = UNSET,
@@ -47,6 +49,10 @@ def _get_kwargs(
         json_slot = slot.value
 
     params["slot"] = json_slot
+
+    params["start_hour"] = start_hour
+
+    params["end_hour"] = end_hour
 
     json_facility_id: list[int] | Unset = UNSET
     if not isinstance(facility_id, Unset):
@@ -130,6 +136,8 @@ def sync_detailed(
     headcount: int | Unset = UNSET,
     date: datetime.date | Unset = UNSET,
     slot: Slot | Unset = UNSET,
+    start_hour: int | Unset = UNSET,
+    end_hour: int | Unset = UNSET,
     facility_id: list[int] | Unset = UNSET,
     q: str | Unset = UNSET,
     min_price: int | Unset = UNSET,
@@ -141,7 +149,8 @@ def sync_detailed(
     """Search spaces.
 
      Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-    offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    offered option free, or `slot` free when given, or the hourly option able to book
+    `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
     sort break by id descending, so pages never overlap.
 
     Args:
@@ -150,6 +159,8 @@ def sync_detailed(
         headcount (int | Unset):
         date (datetime.date | Unset):
         slot (Slot | Unset):
+        start_hour (int | Unset):
+        end_hour (int | Unset):
         facility_id (list[int] | Unset):
         q (str | Unset):
         min_price (int | Unset):
@@ -172,6 +183,8 @@ def sync_detailed(
         headcount=headcount,
         date=date,
         slot=slot,
+        start_hour=start_hour,
+        end_hour=end_hour,
         facility_id=facility_id,
         q=q,
         min_price=min_price,
@@ -196,6 +209,8 @@ def sync(
     headcount: int | Unset = UNSET,
     date: datetime.date | Unset = UNSET,
     slot: Slot | Unset = UNSET,
+    start_hour: int | Unset = UNSET,
+    end_hour: int | Unset = UNSET,
     facility_id: list[int] | Unset = UNSET,
     q: str | Unset = UNSET,
     min_price: int | Unset = UNSET,
@@ -207,7 +222,8 @@ def sync(
     """Search spaces.
 
      Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-    offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    offered option free, or `slot` free when given, or the hourly option able to book
+    `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
     sort break by id descending, so pages never overlap.
 
     Args:
@@ -216,6 +232,8 @@ def sync(
         headcount (int | Unset):
         date (datetime.date | Unset):
         slot (Slot | Unset):
+        start_hour (int | Unset):
+        end_hour (int | Unset):
         facility_id (list[int] | Unset):
         q (str | Unset):
         min_price (int | Unset):
@@ -239,6 +257,8 @@ def sync(
         headcount=headcount,
         date=date,
         slot=slot,
+        start_hour=start_hour,
+        end_hour=end_hour,
         facility_id=facility_id,
         q=q,
         min_price=min_price,
@@ -257,6 +277,8 @@ async def asyncio_detailed(
     headcount: int | Unset = UNSET,
     date: datetime.date | Unset = UNSET,
     slot: Slot | Unset = UNSET,
+    start_hour: int | Unset = UNSET,
+    end_hour: int | Unset = UNSET,
     facility_id: list[int] | Unset = UNSET,
     q: str | Unset = UNSET,
     min_price: int | Unset = UNSET,
@@ -268,7 +290,8 @@ async def asyncio_detailed(
     """Search spaces.
 
      Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-    offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    offered option free, or `slot` free when given, or the hourly option able to book
+    `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
     sort break by id descending, so pages never overlap.
 
     Args:
@@ -277,6 +300,8 @@ async def asyncio_detailed(
         headcount (int | Unset):
         date (datetime.date | Unset):
         slot (Slot | Unset):
+        start_hour (int | Unset):
+        end_hour (int | Unset):
         facility_id (list[int] | Unset):
         q (str | Unset):
         min_price (int | Unset):
@@ -299,6 +324,8 @@ async def asyncio_detailed(
         headcount=headcount,
         date=date,
         slot=slot,
+        start_hour=start_hour,
+        end_hour=end_hour,
         facility_id=facility_id,
         q=q,
         min_price=min_price,
@@ -321,6 +348,8 @@ async def asyncio(
     headcount: int | Unset = UNSET,
     date: datetime.date | Unset = UNSET,
     slot: Slot | Unset = UNSET,
+    start_hour: int | Unset = UNSET,
+    end_hour: int | Unset = UNSET,
     facility_id: list[int] | Unset = UNSET,
     q: str | Unset = UNSET,
     min_price: int | Unset = UNSET,
@@ -332,7 +361,8 @@ async def asyncio(
     """Search spaces.
 
      Every filter is optional and they combine. `date` keeps spaces bookable that day (any
-    offered slot free, or `slot` free when given; past dates match nothing). Ties in every
+    offered option free, or `slot` free when given, or the hourly option able to book
+    `start_hour`–`end_hour`; past dates and started hours match nothing). Ties in every
     sort break by id descending, so pages never overlap.
 
     Args:
@@ -341,6 +371,8 @@ async def asyncio(
         headcount (int | Unset):
         date (datetime.date | Unset):
         slot (Slot | Unset):
+        start_hour (int | Unset):
+        end_hour (int | Unset):
         facility_id (list[int] | Unset):
         q (str | Unset):
         min_price (int | Unset):
@@ -365,6 +397,8 @@ async def asyncio(
             headcount=headcount,
             date=date,
             slot=slot,
+            start_hour=start_hour,
+            end_hour=end_hour,
             facility_id=facility_id,
             q=q,
             min_price=min_price,
