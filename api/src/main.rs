@@ -91,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
                 spaces.created = report.spaces_created,
                 orders.created = report.orders_created,
                 photos.queued = report.photos_queued,
+                blocks.created = report.blocks_created,
                 duration_ms = started.elapsed().as_millis() as u64,
                 "seeded"
             );

@@ -114,6 +114,7 @@ const BULK_DAYS: u64 = 60;
 
 #[derive(Debug, Default)]
 pub struct SeedReport {
+    pub blocks_created: usize,
     pub spaces_created: usize,
     pub orders_created: usize,
     pub photos_queued: usize,
@@ -130,6 +131,7 @@ pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::R
         create_spaces(&mut tx, host_id, &reference, DEMO_SPACES, 7, now).await?;
     tx.commit().await?;
     report.photos_queued = queue_demo_photos(pool, settings, host_id, now).await?;
+    report.blocks_created = create_demo_blocks(pool, settings, host_id).await?;
 
     if bulk {
         let mut tx = pool.begin().await?;
@@ -145,6 +147,53 @@ pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::R
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// A few host blocks on the demo host's first spaces (a cleaning morning, a closed day), made
+/// once: nothing when the demo host has any block already.
+async fn create_demo_blocks(
+    pool: &MySqlPool,
+    settings: &Settings,
+    host_id: u64,
+) -> anyhow::Result<usize> {
+    let clock = BusinessClock::new(settings.timezone);
+    let blocked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM space_blocks b JOIN spaces s ON s.id = b.space_id \
+         WHERE s.host_id = ?",
+    )
+    .bind(host_id)
+    .fetch_one(pool)
+    .await?;
+    if blocked > 0 {
+        return Ok(0);
+    }
+    let spaces: Vec<u64> = sqlx::query_scalar(
+        "SELECT id FROM spaces WHERE host_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 5",
+    )
+    .bind(host_id)
+    .fetch_all(pool)
+    .await?;
+    let today = clock.today();
+    let mut created = 0;
+    for (n, space_id) in spaces.into_iter().enumerate() {
+        let (days, hours, reason) = match n % 2 {
+            0 => (2 + n as u64, Some((9, 12)), "청소"),
+            _ => (5 + n as u64, None, "정기 휴무"),
+        };
+        let input = spacecloud_common::blocks::BlockInput {
+            date: today + chrono::Days::new(days),
+            start_hour: hours.map(|(start, _)| start),
+            end_hour: hours.map(|(_, end)| end),
+            reason: Some(reason.to_owned()),
+        };
+        match spacecloud_common::blocks::create(pool, host_id, space_id, &input, &clock).await {
+            Ok(_) => created += 1,
+            // Demo guests may have booked those hours already; a block there is skipped.
+            Err(spacecloud_common::error::AppError::Conflict { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(created)
 }
 
 struct ReferenceIds {

@@ -65,6 +65,9 @@ pub struct Settings {
     /// `MEDIA_BASE_URL`: public URL prefix of stored images (a CDN in production; default the
     /// API's own `/media`).
     pub media_base_url: String,
+    /// `PUBLIC_BASE_URL`: where clients reach this API, for the absolute URLs it hands out
+    /// (the hosts' calendar feeds; default `http://127.0.0.1:8080`).
+    pub public_base_url: String,
     /// `MAX_JSON_BODY_BYTES`: largest body of every route but the photo uploads (default
     /// 64 KiB).
     pub max_json_body_bytes: usize,
@@ -200,6 +203,10 @@ impl Settings {
             signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
             media_base_url: reader
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")
+                .trim_end_matches('/')
+                .to_owned(),
+            public_base_url: reader
+                .string("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
                 .trim_end_matches('/')
                 .to_owned(),
             max_json_body_bytes: reader.parse("MAX_JSON_BODY_BYTES", "65536")?,

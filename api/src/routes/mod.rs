@@ -32,6 +32,7 @@ macro_rules! page_of {
 
 mod auth;
 mod blocks;
+mod calendar;
 mod catalog;
 mod date;
 mod engagement;
@@ -70,6 +71,7 @@ pub type Api = (
     engagement::EngagementApi,
     hosting::HostingApi,
     blocks::BlocksApi,
+    calendar::CalendarApi,
     auth::AuthApi,
     me::MeApi,
     orders::OrdersApi,
@@ -84,6 +86,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
             engagement::EngagementApi,
             hosting::HostingApi,
             blocks::BlocksApi,
+            calendar::CalendarApi,
             auth::AuthApi,
             me::MeApi,
             orders::OrdersApi,

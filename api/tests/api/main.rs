@@ -3,6 +3,7 @@
 mod blocks;
 mod body_limits;
 mod booking;
+mod calendar_feed;
 mod catalog;
 mod engagement;
 mod errors;

@@ -10,11 +10,13 @@ async fn seeding_twice_creates_the_demo_data_once() {
         .unwrap();
     assert_eq!(first.spaces_created, 200);
     assert_eq!(first.photos_queued, 200);
+    assert_eq!(first.blocks_created, 5);
     let second = seed::run(&app.pool, &app.state.settings, false)
         .await
         .unwrap();
     assert_eq!(second.spaces_created, 0);
     assert_eq!(second.photos_queued, 0);
+    assert_eq!(second.blocks_created, 0);
 
     let count = |table: &'static str| {
         let pool = app.pool.clone();
@@ -62,4 +64,36 @@ async fn seeding_twice_creates_the_demo_data_once() {
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
     assert!(names.contains(&"파티룸".to_owned()) && names.contains(&"연습실".to_owned()));
+
+    // Practice and meeting rooms are offered by the hour, inside opening hours; the demo
+    // blocks hold their hours.
+    let (hourly, practice_rooms): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(s.offers_hourly) AS SIGNED), COUNT(*) FROM spaces s \
+         JOIN categories c ON c.id = s.category_id \
+         WHERE c.name LIKE '%연습실' OR c.name = '회의실'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(practice_rooms > 0);
+    assert_eq!(hourly, practice_rooms);
+    let elsewhere: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM spaces WHERE NOT offers_hourly \
+         AND (open_hour <> 0 OR close_hour <> 24 OR min_hours <> 1)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(elsewhere, 0);
+    assert_eq!(count("space_blocks").await, 5);
+    let blocked_hours: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM hour_claims WHERE block_id IS NOT NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        blocked_hours,
+        3 * 3 + 2 * 24,
+        "three mornings and two whole days"
+    );
 }

@@ -7,6 +7,7 @@ from .availability_day import AvailabilityDay
 from .block import Block
 from .block_request import BlockRequest
 from .booker import Booker
+from .calendar_feed import CalendarFeed
 from .create_space_body import CreateSpaceBody
 from .district import District
 from .facility import Facility
@@ -60,6 +61,7 @@ __all__ = (
     "Block",
     "BlockRequest",
     "Booker",
+    "CalendarFeed",
     "CreateSpaceBody",
     "District",
     "Facility",
