@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Booking benchmark (docs/benchmarks.md, "Booking"). Each run measures, one after the other:
-# /healthz, holds over distinct slots at 32 connections, and a 100-connection race for one
+# /healthz, holds of packages over distinct slots at 32 connections, holds of runs of hours
+# (hourly options) over distinct hours at 32 connections, and a 100-connection race for one
 # slot, every request as one of 2,000 users. Three set-ups:
 #   one   one API process
 #   slow  one API process confined to one core (taskset -c 0): a slower machine
@@ -34,14 +35,20 @@ stop_apis() {
 }
 trap 'stop_apis; rm -rf "$work"' EXIT
 
-export TOKENS=$work/tokens OPTIONS=$work/options
+export TOKENS=$work/tokens OPTIONS=$work/options HOURLY=$work/hourly
 $api token --load-users 2000 >"$TOKENS"
 mysql -uroot -N "$db" -e "SELECT o.space_id, o.id FROM space_options o JOIN spaces s ON s.id = o.space_id
   WHERE o.slot = 'day' AND s.deleted_at IS NULL AND s.min_count <= 2 AND s.max_count >= 2
   ORDER BY o.space_id" >"$OPTIONS"
+mysql -uroot -N "$db" -e "SELECT o.space_id, o.id, s.open_hour, s.close_hour, s.min_hours
+  FROM space_options o JOIN spaces s ON s.id = o.space_id
+  WHERE o.slot = 'hourly' AND s.deleted_at IS NULL AND s.min_count <= 2 AND s.max_count >= 2
+  ORDER BY o.space_id" >"$HOURLY"
 read -r SPACE OPTION < <(head -n 1 "$OPTIONS")
 export SPACE OPTION
 export FIRST_DAY=$(TZ=Asia/Seoul date -d '+70 days' +%F) DAY=$(TZ=Asia/Seoul date -d '+300 days' +%F)
+# Hours on dates the packages' run does not reach (a package and a run of hours may share one).
+export HOURS_FIRST_DAY=$(TZ=Asia/Seoul date -d '+200 days' +%F)
 
 # Every run books free slots: forget the orders of earlier runs.
 forget_bench_orders() {
@@ -104,8 +111,9 @@ load() {
 
 share() { awk -v a="$1" -v b="$h_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 
-printf '%-5s %3s | %8s | %28s | %-24s | %28s | %-20s | %7s %9s\n' setup run "healthz" \
-  "holds req/s (share) p50/p99" "holds 2xx/409/5xx/other" "race req/s (share) p50/p99" \
+printf '%-5s %3s | %8s | %28s | %-24s | %28s | %-24s | %28s | %-20s | %7s %9s\n' setup run \
+  "healthz" "package holds req/s (share) p50/p99" "2xx/409/5xx/other" \
+  "hour holds req/s (share) p50/p99" "2xx/409/5xx/other" "race req/s (share) p50/p99" \
   "race 201/409/5xx/oth" retries deadlocks
 for setup in $setups; do
   for run in $(seq "$runs"); do
@@ -119,15 +127,17 @@ for setup in $setups; do
     deadlocks_before=$(deadlocks)
     read -r h_rps _ _ _ _ _ _ < <(load healthz.lua 32 "${ports[@]}")
     read -r b_rps b_p50 b_p99 b_ok b_409 b_5xx b_other < <(load booking.lua 32 "${ports[@]}")
+    read -r o_rps o_p50 o_p99 o_ok o_409 o_5xx o_other < <(load booking_hours.lua 32 "${ports[@]}")
     read -r r_rps r_p50 r_p99 r_ok r_409 r_5xx r_other < <(load race.lua 100 "${ports[@]}")
     retried=$(retries "${ports[@]}")
     deadlocked=$(($(deadlocks) - deadlocks_before))
     stop_apis
     share() { awk -v a="$1" -v b="$h_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 
-printf '%-5s %3s | %8s | %7s (%6s) %5s/%6sms | %-24s | %7s (%6s) %5s/%6sms | %-20s | %7s %9s\n' \
+printf '%-5s %3s | %8s | %7s (%6s) %5s/%6sms | %-24s | %7s (%6s) %5s/%6sms | %-24s | %7s (%6s) %5s/%6sms | %-20s | %7s %9s\n' \
       "$setup" "$run" "$h_rps" "$b_rps" "$(share "$b_rps")" "$b_p50" "$b_p99" \
-      "$b_ok/$b_409/$b_5xx/$b_other" "$r_rps" "$(share "$r_rps")" "$r_p50" "$r_p99" \
+      "$b_ok/$b_409/$b_5xx/$b_other" "$o_rps" "$(share "$o_rps")" "$o_p50" "$o_p99" \
+      "$o_ok/$o_409/$o_5xx/$o_other" "$r_rps" "$(share "$r_rps")" "$r_p50" "$r_p99" \
       "$r_ok/$r_409/$r_5xx/$r_other" "$retried" "$deadlocked"
   done
 done

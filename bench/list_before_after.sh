@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The list benchmark (bench/list.lua, 32 connections) on the code before and after a change,
+# in one run: each build serves the bulk dataset it seeds into a database of its own, and each
+# rate is reported with that build's /healthz measured just before it. Needs wrk.
+# Usage: bench/list_before_after.sh BEFORE_COMMIT [duration=20s]
+set -euo pipefail
+# This machine is a developer's: the public default JWT secret may sign (never in production).
+export APP_ENV=${APP_ENV:-local}
+cd "$(dirname "$0")/.."
+before=${1:?usage: $0 BEFORE_COMMIT [duration]}
+duration=${2:-20s}
+export RUST_LOG=warn DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-4}
+work=$(mktemp -d)
+tree=$work/before
+api_pid=
+trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null; git worktree remove --force "$tree" 2>/dev/null; rm -rf "$work"' EXIT
+
+# The old build first, in the same target directory (dependencies are shared), copied aside.
+git worktree add -q --detach "$tree" "$before"
+CARGO_TARGET_DIR=$PWD/target cargo build --release -q -p spacecloud-api --manifest-path "$tree/Cargo.toml"
+cp target/release/spacecloud-api "$work/api-before"
+cargo build --release -q -p spacecloud-api
+cp target/release/spacecloud-api "$work/api-after"
+
+measure() { # label binary database
+  local label=$1 binary=$2
+  export DATABASE_URL=mysql://root@127.0.0.1:3306/$3 BIND_ADDR=127.0.0.1:18090
+  "$binary" seed --bulk >/dev/null
+  "$binary" serve &
+  api_pid=$!
+  for _ in $(seq 100); do curl -fs "http://$BIND_ADDR/healthz" >/dev/null && break; sleep 0.1; done
+  wrk -t2 -c32 -d3s -s bench/list.lua "http://$BIND_ADDR" >/dev/null # warm-up
+  local healthz list p99
+  healthz=$(wrk -t2 -c32 -d"$duration" "http://$BIND_ADDR/healthz" | awk '/Requests\/sec/ {print $2}')
+  read -r list p99 < <(wrk -t2 -c32 -d"$duration" --latency -s bench/list.lua "http://$BIND_ADDR" \
+    | awk '/Requests\/sec/ {r = $2} / 99%/ {p = $2} END {print r, p}')
+  kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=
+  printf '%-7s | healthz %9s req/s | list %8s req/s = %5s of healthz | list p99 %s\n' "$label" \
+    "$healthz" "$list" "$(awk -v a="$list" -v b="$healthz" 'BEGIN { printf "%.1f%%", 100 * a / b }')" "$p99"
+}
+measure before "$work/api-before" spacecloud_bench_before
+measure after "$work/api-after" spacecloud_bench
