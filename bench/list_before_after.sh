@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The list benchmark (bench/list.lua, 32 connections) on the code before and after a change,
-# in one run: each build serves the bulk dataset it seeds into a database of its own, and each
-# rate is reported with that build's /healthz measured just before it. Needs wrk.
+# in one run and on the same data: the older build seeds the bulk dataset into a database of
+# its own; a copy of that database is migrated forward by the newer build, which serves it.
+# Each rate is reported with that build's /healthz measured just before it. Needs wrk.
 # Usage: bench/list_before_after.sh BEFORE_COMMIT [duration=20s]
 set -euo pipefail
 # This machine is a developer's: the public default JWT secret may sign (never in production).
@@ -22,10 +23,16 @@ cp target/release/spacecloud-api "$work/api-before"
 cargo build --release -q -p spacecloud-api
 cp target/release/spacecloud-api "$work/api-after"
 
+# The same rows for both: seeded once by the older build, copied, the copy migrated forward.
+old_db=spacecloud_bench_before new_db=spacecloud_bench_after
+DATABASE_URL=mysql://root@127.0.0.1:3306/$old_db "$work/api-before" seed --bulk >/dev/null
+mysql -uroot -e "DROP DATABASE IF EXISTS $new_db; CREATE DATABASE $new_db"
+mysqldump -uroot --single-transaction "$old_db" | mysql -uroot "$new_db"
+DATABASE_URL=mysql://root@127.0.0.1:3306/$new_db "$work/api-after" migrate >/dev/null
+
 measure() { # label binary database
   local label=$1 binary=$2
   export DATABASE_URL=mysql://root@127.0.0.1:3306/$3 BIND_ADDR=127.0.0.1:18090
-  "$binary" seed --bulk >/dev/null
   "$binary" serve &
   api_pid=$!
   for _ in $(seq 100); do curl -fs "http://$BIND_ADDR/healthz" >/dev/null && break; sleep 0.1; done
@@ -38,5 +45,5 @@ measure() { # label binary database
   printf '%-7s | healthz %9s req/s | list %8s req/s = %5s of healthz | list p99 %s\n' "$label" \
     "$healthz" "$list" "$(awk -v a="$list" -v b="$healthz" 'BEGIN { printf "%.1f%%", 100 * a / b }')" "$p99"
 }
-measure before "$work/api-before" spacecloud_bench_before
-measure after "$work/api-after" spacecloud_bench
+measure before "$work/api-before" "$old_db"
+measure after "$work/api-after" "$new_db"

@@ -8,7 +8,7 @@ use sqlx::{FromRow, MySqlConnection, MySqlPool, QueryBuilder};
 use crate::{
     booking::retry_on_deadlock,
     clock::BusinessClock,
-    db::orders::{ClaimKeys, DELETE_CLAIMS, HOUR_CLAIMS_PRIMARY},
+    db::orders::{ClaimKeys, DELETE_CLAIMS, HOUR_CLAIMS_PRIMARY, lock_claims},
     domain::{ConflictCode, Hours, MAX_DAYS_AHEAD},
     error::{AppError, FieldError, violated_unique_index},
     hosting,
@@ -131,7 +131,9 @@ pub async fn create(
             date: block.date,
             hours: block.hours,
         };
-        // A hold that ran out blocks nothing, whether or not the expiry job has run.
+        // A hold that ran out blocks nothing, whether or not the expiry job has run; the
+        // range is locked first, in key order, as a hold locks it.
+        lock_claims(&mut tx, keys).await?;
         let mut stale = keys.statement(DELETE_CLAIMS);
         stale
             .push(" AND expires_at IS NOT NULL AND expires_at <= ")

@@ -86,7 +86,7 @@ struct FeedOrder {
     headcount: u32,
     booker_name: String,
     status: OrderStatus,
-    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 #[derive(FromRow)]
@@ -125,7 +125,7 @@ pub async fn feed(
     let from = moment.today - Days::new(DAYS_BACK);
     let to = moment.today + Days::new(DAYS_AHEAD);
     let orders: Vec<FeedOrder> = sqlx::query_as(
-        "SELECT id, date, start_hour, end_hour, headcount, booker_name, status, created_at \
+        "SELECT id, date, start_hour, end_hour, headcount, booker_name, status, updated_at \
          FROM orders WHERE space_id = ? AND date BETWEEN ? AND ? \
          AND status IN ('payment_pending', 'completed') ORDER BY date, start_hour, id",
     )
@@ -146,12 +146,19 @@ pub async fn feed(
 
     let tzid = timezone.name();
     let mut calendar = Calendar::new();
-    calendar.name(&title).timezone(tzid);
+    // icalendar writes NAME unescaped: a title's control characters would start new lines.
+    let name: String = title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    calendar.name(&name).timezone(tzid);
     for order in orders {
         let summary = format!("{} · {}명", order.booker_name, order.headcount);
         let mut event = event(
             &format!("order-{}@spacecloud", order.id),
-            order.created_at,
+            // An order's entry changes with its status (TENTATIVE to CONFIRMED): stamped with
+            // its last change, so calendar apps take the new version.
+            order.updated_at,
             order.date,
             order.start_hour,
             order.end_hour,
@@ -196,14 +203,14 @@ pub async fn feed(
 /// written here.
 fn with_vtimezone(calendar: &str, vtimezone: &str) -> String {
     let at = calendar
-        .find("BEGIN:VEVENT")
-        .or_else(|| calendar.find("END:VCALENDAR"))
-        .unwrap_or(calendar.len());
+        .find("\r\nBEGIN:VEVENT\r\n")
+        .or_else(|| calendar.find("\r\nEND:VCALENDAR"))
+        .map_or(calendar.len(), |at| at + 2);
     format!("{}{vtimezone}{}", &calendar[..at], &calendar[at..])
 }
 
-/// One VEVENT of `[start_hour, end_hour)` on `date` in the feed's zone. The stamp is the
-/// row's creation, so the same row always reads the same.
+/// One VEVENT of `[start_hour, end_hour)` on `date` in the feed's zone. The stamp is the row's
+/// last change, so an unchanged row always reads the same.
 fn event(
     uid: &str,
     stamp: DateTime<Utc>,

@@ -75,7 +75,17 @@ pub fn violated_unique_index<'e>(err: &'e sqlx::Error, indexes: &[&'e str]) -> O
     indexes
         .iter()
         .copied()
-        .find(|index| message.contains(&format!("'{index}'")) || message.ends_with(index))
+        .find(|index| names_index(message, index))
+}
+
+/// Whether a duplicate-key message names `index`: MariaDB says `for key 'PRIMARY'`, MySQL 8.0.19
+/// and later `for key 'hour_claims.PRIMARY'` (table first).
+fn names_index(message: &str, index: &str) -> bool {
+    let Some((_, key)) = message.rsplit_once(" for key ") else {
+        return false;
+    };
+    let key = key.trim().trim_matches('\'');
+    key == index || key.rsplit_once('.').is_some_and(|(_, name)| name == index)
 }
 
 /// An error and its causes, fit for a log line. A database's own message quotes the values of
@@ -107,4 +117,28 @@ pub fn loggable(err: &(dyn std::error::Error + 'static)) -> String {
         current = error.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_index;
+
+    #[test]
+    fn a_duplicate_key_names_its_index_on_mariadb_and_on_mysql_8() {
+        let mariadb = "Duplicate entry '5-2026-12-01-10' for key 'PRIMARY'";
+        let mysql = "Duplicate entry '5-2026-12-01-10' for key 'hour_claims.PRIMARY'";
+        for message in [mariadb, mysql] {
+            assert!(names_index(message, "PRIMARY"), "{message}");
+            assert!(!names_index(message, "users_kakao_id_unique"), "{message}");
+        }
+        assert!(names_index(
+            "Duplicate entry '1' for key 'users.users_kakao_id_unique'",
+            "users_kakao_id_unique"
+        ));
+        // A value that happens to contain the index's name is not the index.
+        assert!(!names_index(
+            "Duplicate entry 'PRIMARY' for key 'users.users_kakao_id_unique'",
+            "PRIMARY"
+        ));
+    }
 }

@@ -153,6 +153,13 @@ async fn the_feed_lists_blocking_orders_and_blocks_for_calendar_apps() {
         "the same URL until rotated"
     );
 
+    // A title that tries to start lines of its own stays one property.
+    sqlx::query("UPDATE spaces SET title = ? WHERE id = ?")
+        .bind("Room\r\nBEGIN:VEVENT\r\nUID:forged@x\r\nEND:VEVENT")
+        .bind(space_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let feed = fetch(&app, &url).await;
     assert_eq!(feed.status, 200, "{}", feed.body);
     assert!(

@@ -198,6 +198,15 @@ pub async fn place_order(
         // waited for the pool neither loses minutes of its hold nor judges other holds stale
         // by an instant that has long passed.
         let now = clock.now();
+        // Judged again at the instant the hold starts: a request that waited (for the pool, a
+        // lock, a retry) past the turn of the hour must not book an hour that has started.
+        if slot == Slot::Hourly && hours.start() < clock.moment_of(now).first_open_hour(date.get())
+        {
+            return Err(AppError::invalid(
+                "start_hour",
+                "that hour has started; book from the next full hour",
+            ));
+        }
         let order = NewOrder {
             user_id,
             space_id: option.space_id,

@@ -44,6 +44,7 @@ pub async fn insert(
     let orders = std::slice::from_ref(order);
     let ids = insert_rows(conn, orders, cause).await?;
     if order.status.claims_slot() {
+        lock_claims(conn, order.claim_keys()).await?;
         let mut stale = order.claim_keys().statement(DELETE_CLAIMS);
         stale
             .push(" AND expires_at IS NOT NULL AND expires_at <= ")
@@ -204,6 +205,21 @@ impl ClaimKeys {
             .push_bind(self.hours.end());
         query
     }
+}
+
+/// Locks every existing claim of `keys`' hours, in key order, before any of them is deleted or
+/// inserted. Without it, two overlapping ranges whose transactions judge a hold stale at
+/// different instants could each delete a claim (keeping it locked) and then insert where the
+/// other one deleted: a cycle. One ascending pass first makes the second wait at the first
+/// hour they share, holding nothing the first one needs.
+pub(crate) async fn lock_claims(
+    conn: &mut MySqlConnection,
+    keys: ClaimKeys,
+) -> Result<(), AppError> {
+    let mut lock = keys.statement("SELECT hour FROM hour_claims FORCE INDEX (PRIMARY)");
+    lock.push(" ORDER BY hour FOR UPDATE");
+    lock.build().fetch_all(&mut *conn).await?;
+    Ok(())
 }
 
 pub(crate) const DELETE_CLAIMS: &str = "DELETE hour_claims FROM hour_claims FORCE INDEX (PRIMARY)";
