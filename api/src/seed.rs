@@ -145,6 +145,9 @@ pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::R
                 create_bulk_orders(&mut tx, bulk_host, settings, clock, now).await?;
         }
         tx.commit().await?;
+        if created > 0 {
+            report.blocks_created += create_bulk_blocks(pool, settings, bulk_host).await?;
+        }
     }
     Ok(report)
 }
@@ -189,6 +192,39 @@ async fn create_demo_blocks(
         match spacecloud_common::blocks::create(pool, host_id, space_id, &input, &clock).await {
             Ok(_) => created += 1,
             // Demo guests may have booked those hours already; a block there is skipped.
+            Err(spacecloud_common::error::AppError::Conflict { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(created)
+}
+
+/// One block on every 20th space of the bulk host, on a date and hours of its own, so the
+/// benchmarks' calendars and lists meet blocks as they meet orders. Blocks that would meet an
+/// order are skipped.
+async fn create_bulk_blocks(
+    pool: &MySqlPool,
+    settings: &Settings,
+    bulk_host: u64,
+) -> anyhow::Result<usize> {
+    let clock = BusinessClock::new(settings.timezone);
+    let spaces: Vec<u64> =
+        sqlx::query_scalar("SELECT id FROM spaces WHERE host_id = ? AND id % 20 = 0 ORDER BY id")
+            .bind(bulk_host)
+            .fetch_all(pool)
+            .await?;
+    let today = clock.today();
+    let mut created = 0;
+    for space_id in spaces {
+        let start = (space_id / 20 % 21) as i64;
+        let input = spacecloud_common::blocks::BlockInput {
+            date: today + chrono::Days::new(space_id % BULK_DAYS),
+            start_hour: Some(start),
+            end_hour: Some(start + 3),
+            reason: Some("정기 점검".to_owned()),
+        };
+        match spacecloud_common::blocks::create(pool, bulk_host, space_id, &input, &clock).await {
+            Ok(_) => created += 1,
             Err(spacecloud_common::error::AppError::Conflict { .. }) => {}
             Err(other) => return Err(other.into()),
         }
