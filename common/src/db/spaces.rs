@@ -344,7 +344,8 @@ pub async fn availability(
     let Some(&(_, open_hour, close_hour, min_hours)) = offered.first() else {
         return Ok(None);
     };
-    let opening = Hours::opening(open_hour, close_hour);
+    let opening = Hours::new(open_hour, close_hour)
+        .unwrap_or_else(|| Hours::new(0, Hours::DAY_END).expect("the whole day"));
     let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot, ..)| slot).collect();
     let claims: Vec<(NaiveDate, u8)> = sqlx::query_as(
         "SELECT date, hour FROM hour_claims \
@@ -426,7 +427,10 @@ impl NewSpace {
     pub fn min_price(&self) -> i64 {
         self.options
             .iter()
-            .map(|(slot, price)| slot.cost(*price, self.min_hours))
+            .map(|(slot, price)| match slot {
+                Slot::Hourly => price * i64::from(self.min_hours),
+                _ => *price,
+            })
             .min()
             .unwrap_or_default()
     }
@@ -765,19 +769,6 @@ pub async fn host_of(
         .bind(space_id)
         .fetch_optional(&mut *conn)
         .await
-}
-
-/// `host_of`, share-locking the space's row until the transaction ends (as a hold does).
-pub async fn share_lock_host_of(
-    conn: &mut MySqlConnection,
-    space_id: u64,
-) -> Result<Option<u64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL LOCK IN SHARE MODE",
-    )
-    .bind(space_id)
-    .fetch_optional(&mut *conn)
-    .await
 }
 
 /// `host_of`, locking the space's row until the transaction ends.
