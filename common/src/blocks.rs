@@ -110,7 +110,7 @@ pub async fn create(
     let block = validate(input, clock.date_of(clock.now()))?;
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
-        // The space's row first, shared, as a hold takes it (docs/locking.md, rank 2).
+        // The space's row first, exclusively, as a hold takes it (docs/locking.md, rank 2).
         lock_space_shared(&mut tx, host_id, space_id).await?;
         let now = clock.now();
         let id = sqlx::query(
@@ -268,14 +268,15 @@ async fn find(
     )
 }
 
-/// The live space, owned by `host_id`, share-locked until the transaction ends.
+/// The live space, owned by `host_id`, locked until the transaction ends: claim-takers of one
+/// space (holds, blocks) take their claims one after another.
 async fn lock_space_shared(
     conn: &mut MySqlConnection,
     host_id: u64,
     space_id: u64,
 ) -> Result<(), AppError> {
     let host: Option<u64> = sqlx::query_scalar(
-        "SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL LOCK IN SHARE MODE",
+        "SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE",
     )
     .bind(space_id)
     .fetch_optional(&mut *conn)

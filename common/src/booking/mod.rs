@@ -222,11 +222,14 @@ pub async fn place_order(
             booker: booker.clone(),
             created_at: now,
         };
-        // The space's row first, shared: every transaction that locks a space and a user
-        // (likes, reviews, this one through its foreign keys) takes the space first, and a
-        // host's PATCH or delete waits for the holds in flight instead of racing them.
+        // The space's row first, exclusively: every transaction that locks a space and a user
+        // (likes, reviews, this one through its foreign keys) takes the space first, a host's
+        // PATCH or delete waits for the holds in flight, and holds of one space take their
+        // claims one after another. Concurrent multi-row claim inserts into one range could
+        // otherwise deadlock: a first inserter that rolls back on a later hour leaves two
+        // waiters each granted a shared duplicate-key lock, each then wanting to insert.
         let space: Option<(i64, u64)> = sqlx::query_as(
-            "SELECT deleted_at IS NULL, host_id FROM spaces WHERE id = ? LOCK IN SHARE MODE",
+            "SELECT deleted_at IS NULL, host_id FROM spaces WHERE id = ? FOR UPDATE",
         )
         .bind(order.space_id)
         .fetch_optional(&mut *tx)
