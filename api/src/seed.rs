@@ -358,7 +358,7 @@ fn demo_space(
             rng.random_range(1..=3u8),
         )
     } else {
-        (Hours::new(0, Hours::DAY_END).expect("the whole day"), 1)
+        (Hours::WHOLE_DAY, 1)
     };
     let mut facility_ids: Vec<u64> = reference
         .facilities
@@ -443,10 +443,7 @@ async fn create_bulk_orders(
                 Hours::new(start, start + length).context("an hourly run")?
             }
         };
-        let amount = match slot {
-            Slot::Hourly => price * i64::from(hours.len()),
-            _ => *price,
-        };
+        let amount = slot.cost(*price, hours.len());
         let date = today
             .checked_add_days(Days::new(rng.random_range(0..BULK_DAYS)))
             .context("date overflow")?;

@@ -111,7 +111,7 @@ pub async fn create(
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         // The space's row first, exclusively, as a hold takes it (docs/locking.md, rank 2).
-        lock_space_shared(&mut tx, host_id, space_id).await?;
+        hosting::lock_owned_space(&mut tx, host_id, space_id).await?;
         let now = clock.now();
         let id = sqlx::query(
             "INSERT INTO space_blocks (space_id, date, start_hour, end_hour, reason, created_at) \
@@ -182,7 +182,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
-        lock_space_shared(&mut tx, host_id, space_id).await?;
+        hosting::lock_owned_space(&mut tx, host_id, space_id).await?;
         let block: Option<BlockRow> = sqlx::query_as(concat!(
             select_block!(),
             " WHERE id = ? AND space_id = ? FOR UPDATE"
@@ -192,9 +192,7 @@ pub async fn delete(
         .fetch_optional(&mut *tx)
         .await?;
         let block = block.ok_or(AppError::NotFound("block"))?;
-        let hours = Hours::new(block.start_hour, block.end_hour).ok_or_else(|| {
-            AppError::Database(sqlx::Error::Decode("a block covers no hours".into()))
-        })?;
+        let hours = Hours::of_row(block.start_hour, block.end_hour)?;
         let keys = ClaimKeys {
             space_id,
             date: block.date,
@@ -266,26 +264,6 @@ async fn find(
             .fetch_optional(&mut *conn)
             .await?,
     )
-}
-
-/// The live space, owned by `host_id`, locked until the transaction ends: claim-takers of one
-/// space (holds, blocks) take their claims one after another.
-async fn lock_space_shared(
-    conn: &mut MySqlConnection,
-    host_id: u64,
-    space_id: u64,
-) -> Result<(), AppError> {
-    let host: Option<u64> = sqlx::query_scalar(
-        "SELECT host_id FROM spaces WHERE id = ? AND deleted_at IS NULL FOR UPDATE",
-    )
-    .bind(space_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match host {
-        None => Err(AppError::NotFound("space")),
-        Some(owner) if owner != host_id => Err(AppError::Forbidden("the space is not yours")),
-        Some(_) => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -219,9 +219,7 @@ fn event(
     end_hour: u8,
     tzid: &str,
 ) -> Result<Event, AppError> {
-    let hours = Hours::new(start_hour, end_hour).ok_or_else(|| {
-        AppError::Database(sqlx::Error::Decode("a calendar row covers no hours".into()))
-    })?;
+    let hours = Hours::of_row(start_hour, end_hour)?;
     let at = |hour: u8| -> NaiveDateTime {
         // Hour 24 is the next day's midnight.
         let day = date + Days::new(u64::from(hour / 24));

@@ -174,7 +174,7 @@ pub async fn validate(
     let close_hour = hour("close_hour", input.close_hour, Hours::DAY_END, &mut errors);
     let opening = Hours::new(open_hour, close_hour).unwrap_or_else(|| {
         errors.push(FieldError::new("close_hour", "must be after open_hour"));
-        Hours::new(0, Hours::DAY_END).expect("the whole day")
+        Hours::WHOLE_DAY
     });
     let min_hours = match input.min_hours {
         None => 1,
@@ -355,8 +355,9 @@ pub async fn owned_space(
     hosted_by(spaces::host_of(conn, space_id).await?, host_id, space_id)
 }
 
-/// `owned_space`, holding the space's row locked until the caller's transaction ends.
-async fn lock_owned_space(
+/// `owned_space`, holding the space's row locked until the caller's transaction ends: what a
+/// PATCH takes, and what a block takes first as a hold does (docs/locking.md, rank 2).
+pub async fn lock_owned_space(
     conn: &mut MySqlConnection,
     host_id: u64,
     space_id: u64,

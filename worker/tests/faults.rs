@@ -250,7 +250,7 @@ impl BookingFixture {
                 min_count: 1,
                 max_count: 4,
                 options: vec![(Slot::Day, 25_000)],
-                opening: Hours::new(0, Hours::DAY_END).unwrap(),
+                opening: Hours::WHOLE_DAY,
                 min_hours: 1,
                 facility_ids: Vec::new(),
                 created_at: now,

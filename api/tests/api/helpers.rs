@@ -442,7 +442,7 @@ pub fn new_space(host_id: u64, reference: &Reference, options: &[(Slot, i64)]) -
         min_count: 2,
         max_count: 10,
         options: options.to_vec(),
-        opening: Hours::new(0, Hours::DAY_END).unwrap(),
+        opening: Hours::WHOLE_DAY,
         min_hours: 1,
         facility_ids: Vec::new(),
         created_at: Utc::now(),

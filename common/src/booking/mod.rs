@@ -114,8 +114,7 @@ impl BookableOption {
     fn hourly_rules(&self) -> HourlyRules {
         HourlyRules {
             // The schema's CHECK keeps open < close <= 24.
-            opening: Hours::new(self.open_hour, self.close_hour)
-                .unwrap_or_else(|| Hours::new(0, Hours::DAY_END).expect("the whole day")),
+            opening: Hours::opening(self.open_hour, self.close_hour),
             min_hours: self.min_hours,
         }
     }
@@ -187,11 +186,7 @@ pub async fn place_order(
         unreachable!("errors were reported above");
     };
     let slot = option.slot;
-    // A package costs its price; an hourly booking its hours at the hourly price.
-    let amount = match slot {
-        Slot::Hourly => option.price * i64::from(hours.len()),
-        _ => option.price,
-    };
+    let amount = slot.cost(option.price, hours.len());
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         // The hold's clock starts once the transaction has its connection: a request that
@@ -305,15 +300,7 @@ struct LockedOrder {
 
 impl LockedOrder {
     fn claim_keys(&self) -> Result<ClaimKeys, AppError> {
-        let hours = Hours::new(self.start_hour, self.end_hour).ok_or_else(|| {
-            AppError::Database(sqlx::Error::Decode(
-                format!(
-                    "an order covers no hours ({}..{})",
-                    self.start_hour, self.end_hour
-                )
-                .into(),
-            ))
-        })?;
+        let hours = Hours::of_row(self.start_hour, self.end_hour)?;
         Ok(ClaimKeys {
             space_id: self.space_id,
             date: self.date,

@@ -344,8 +344,7 @@ pub async fn availability(
     let Some(&(_, open_hour, close_hour, min_hours)) = offered.first() else {
         return Ok(None);
     };
-    let opening = Hours::new(open_hour, close_hour)
-        .unwrap_or_else(|| Hours::new(0, Hours::DAY_END).expect("the whole day"));
+    let opening = Hours::opening(open_hour, close_hour);
     let offered: HashSet<Slot> = offered.into_iter().filter_map(|(slot, ..)| slot).collect();
     let claims: Vec<(NaiveDate, u8)> = sqlx::query_as(
         "SELECT date, hour FROM hour_claims \
@@ -427,10 +426,7 @@ impl NewSpace {
     pub fn min_price(&self) -> i64 {
         self.options
             .iter()
-            .map(|(slot, price)| match slot {
-                Slot::Hourly => price * i64::from(self.min_hours),
-                _ => *price,
-            })
+            .map(|(slot, price)| slot.cost(*price, self.min_hours))
             .min()
             .unwrap_or_default()
     }

@@ -19,6 +19,27 @@ impl Hours {
         (start < end && end <= Self::DAY_END).then_some(Self { start, end })
     }
 
+    /// 0–24: a space with no opening hours of its own.
+    pub const WHOLE_DAY: Hours = Hours {
+        start: 0,
+        end: Self::DAY_END,
+    };
+
+    /// The hours a stored row covers; a row that covers none (which the schema's CHECKs
+    /// forbid) is a decoding error, not a panic.
+    pub fn of_row(start: u8, end: u8) -> Result<Self, crate::error::AppError> {
+        Self::new(start, end).ok_or_else(|| {
+            crate::error::AppError::Database(sqlx::Error::Decode(
+                format!("a row covers no hours ({start}..{end})").into(),
+            ))
+        })
+    }
+
+    /// Opening hours as stored, the whole day if they are not a run (the schema forbids it).
+    pub fn opening(open: u8, close: u8) -> Self {
+        Self::new(open, close).unwrap_or(Self::WHOLE_DAY)
+    }
+
     pub fn start(self) -> u8 {
         self.start
     }
@@ -75,6 +96,15 @@ impl Slot {
         Some(Hours { start, end })
     }
 
+    /// What a booking of this option for `hours` costs at `price`: a package its price, an
+    /// hourly booking its hours at the hourly price.
+    pub fn cost(self, price: i64, hours: u8) -> i64 {
+        match self {
+            Self::Hourly => price * i64::from(hours),
+            _ => price,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Day => "day",
@@ -129,6 +159,14 @@ mod tests {
         assert_eq!(all, halves);
         assert!(!hours(Slot::Day).overlaps(hours(Slot::Night)));
         assert!(hours(Slot::All).overlaps(hours(Slot::Night)));
+    }
+
+    #[test]
+    fn a_package_costs_its_price_and_hours_cost_each() {
+        assert_eq!(Slot::Day.cost(30_000, 9), 30_000);
+        assert_eq!(Slot::Hourly.cost(10_000, 3), 30_000);
+        assert_eq!(Hours::opening(20, 20), Hours::WHOLE_DAY);
+        assert!(Hours::of_row(14, 14).is_err());
     }
 
     #[test]
