@@ -15,7 +15,7 @@ use spacecloud_common::{
     db::orders::NewOrder,
     db::refresh_tokens,
     db::spaces::{self, NewSpace},
-    domain::{BookerInput, Hours, OrderEventCause, OrderStatus, Slot, ValidBooker},
+    domain::{BookerInput, Hours, OrderEventCause, OrderStatus, RefundPolicy, Slot, ValidBooker},
 };
 use sqlx::{MySql, MySqlConnection, MySqlPool, QueryBuilder};
 
@@ -391,6 +391,10 @@ fn demo_space(
         options,
         opening,
         min_hours,
+        // From the space's number, not the generator: the rest of the demo data stays what it
+        // was before policies existed (benchmarks compare runs across that change).
+        refund_policy: RefundPolicy::EVERY[n % RefundPolicy::EVERY.len()],
+        instant_booking: n % 5 != 4,
         facility_ids,
         created_at: now - Duration::minutes(rng.random_range(0..525_600)),
     }
@@ -477,6 +481,8 @@ async fn create_bulk_orders(
                 OrderStatus::Completed
             },
             hold_expires_at: now,
+            refund_policy: RefundPolicy::default(),
+            approval_deadline: None,
             booker: booker.clone(),
             created_at: now,
         });

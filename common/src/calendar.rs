@@ -127,7 +127,8 @@ pub async fn feed(
     let orders: Vec<FeedOrder> = sqlx::query_as(
         "SELECT id, date, start_hour, end_hour, headcount, booker_name, status, updated_at \
          FROM orders WHERE space_id = ? AND date BETWEEN ? AND ? \
-         AND status IN ('payment_pending', 'completed') ORDER BY date, start_hour, id",
+         AND status IN ('payment_pending', 'awaiting_approval', 'completed') \
+         ORDER BY date, start_hour, id",
     )
     .bind(space_id)
     .bind(from)

@@ -5,7 +5,7 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// A source of the current instant. Rules that depend on "now" read it here, at the moment
@@ -28,6 +28,10 @@ impl BusinessClock {
         }
     }
 
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }
@@ -48,6 +52,27 @@ impl BusinessClock {
             today: local.date_naive(),
             hour: local.hour() as u8,
         }
+    }
+
+    /// The instant hour `hour` (0–23) of `date` begins in the business time zone. A wall time
+    /// that does not exist (a DST gap) is taken as the instant after the gap.
+    pub fn instant_of(&self, date: NaiveDate, hour: u8) -> DateTime<Utc> {
+        let wall = date.and_time(NaiveTime::MIN) + Duration::hours(i64::from(hour));
+        let mut probe = wall;
+        loop {
+            if let Some(instant) = probe.and_local_timezone(self.timezone).earliest() {
+                return instant.with_timezone(&Utc);
+            }
+            probe += Duration::minutes(15);
+        }
+    }
+
+    /// `instant` as people read it in the business time zone, to the minute.
+    pub fn local_text(&self, instant: DateTime<Utc>) -> String {
+        instant
+            .with_timezone(&self.timezone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 
     /// Lets `by` pass for this clock and every clone of it.

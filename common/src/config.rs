@@ -60,6 +60,9 @@ pub struct Settings {
     pub order_hold_minutes: u32,
     /// `MAX_WAITING_HOLDS`: unpaid holds one user may have at once (default 3).
     pub max_waiting_holds: u32,
+    /// `APPROVAL_HOURS`: how long a host has to approve a request to book before the worker
+    /// declines it (default 24).
+    pub approval_hours: u32,
     /// `SIGNUP_POINTS`: points a new user starts with (default 100000).
     pub signup_points: i64,
     /// `MEDIA_BASE_URL`: public URL prefix of stored images (a CDN in production; default the
@@ -200,6 +203,7 @@ impl Settings {
             jwt_secret: jwt_secret.into(),
             order_hold_minutes: reader.parse("ORDER_HOLD_MINUTES", "10")?,
             max_waiting_holds: reader.parse("MAX_WAITING_HOLDS", "3")?,
+            approval_hours: reader.parse("APPROVAL_HOURS", "24")?,
             signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
             media_base_url: reader
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")
@@ -322,6 +326,12 @@ impl Settings {
                 reason: "must be at least 1".into(),
             });
         }
+        if settings.approval_hours == 0 {
+            return Err(ConfigError::Invalid {
+                name: "APPROVAL_HOURS",
+                reason: "must be at least 1".into(),
+            });
+        }
         if settings.signup_points < 0 {
             return Err(ConfigError::Invalid {
                 name: "SIGNUP_POINTS",
@@ -385,6 +395,7 @@ mod tests {
         assert_eq!(settings.timezone, chrono_tz::Asia::Seoul);
         assert_eq!(settings.database_name().as_deref(), Some("spacecloud"));
         assert_eq!(settings.order_hold_minutes, 10);
+        assert_eq!(settings.approval_hours, 24);
         assert_eq!(settings.signup_points, 100_000);
     }
 

@@ -229,6 +229,7 @@ fn queue_error(reason: &str) -> AppError {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
     pub holds_expired: u64,
+    pub requests_timed_out: u64,
     pub settlements_requeued: usize,
     pub photos_requeued: usize,
     pub deletions_requeued: usize,
@@ -260,15 +261,18 @@ impl SweepBounds {
     }
 }
 
-/// The periodic sweep: expires holds that ran out, re-enqueues settlements and photos whose
+/// The periodic sweep: expires holds that ran out, declines requests to book past their
+/// `approval_deadline`, re-enqueues settlements and photos whose
 /// jobs were lost, and forgets old idempotency keys. Safe to run in several workers at once.
 pub async fn sweep(
     pool: &sqlx::MySqlPool,
     queues: &JobQueues,
     bounds: SweepBounds,
+    payments: &impl crate::booking::payment::PaymentProvider,
     clock: &crate::clock::BusinessClock,
 ) -> Result<SweepReport, AppError> {
     let holds_expired = crate::booking::expire_holds(pool, clock).await?;
+    let requests_timed_out = crate::booking::decline_overdue(pool, payments, clock).await?;
     let now = clock.now();
     let stuck = crate::booking::stuck_payments(pool, now, bounds.stuck_payment).await?;
     for &order_id in &stuck {
@@ -298,6 +302,7 @@ pub async fn sweep(
         crate::booking::idempotency::purge_expired(&mut conn, now).await?;
     Ok(SweepReport {
         holds_expired,
+        requests_timed_out,
         settlements_requeued: stuck.len(),
         photos_requeued: photos.len() + review_photos.len(),
         deletions_requeued: overdue.len(),

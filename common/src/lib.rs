@@ -14,6 +14,7 @@ pub mod error;
 pub mod hosting;
 pub mod images;
 pub mod jobs;
+pub mod notifications;
 pub mod rate_limit;
 pub mod storage;
 pub mod telemetry;

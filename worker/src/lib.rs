@@ -45,6 +45,7 @@ struct JobContext {
     clock: BusinessClock,
     sweep_bounds: spacecloud_common::jobs::SweepBounds,
     payments: PointsProvider,
+    booking: spacecloud_common::booking::BookingPolicy,
     /// `WORKER_CONCURRENCY`: settlements or deletions at once.
     concurrency: usize,
     /// `JOB_POLL_MS`: how often an idle queue is polled.
@@ -98,6 +99,7 @@ impl Worker {
             prefix: prefix.clone(),
             clock: BusinessClock::new(self.settings.timezone),
             payments: PointsProvider,
+            booking: spacecloud_common::booking::BookingPolicy::from_settings(&self.settings),
             sweep_bounds: spacecloud_common::jobs::SweepBounds::from_settings(jobs_settings),
         };
         let polling = health::Polling::default();

@@ -252,6 +252,8 @@ impl BookingFixture {
                 options: vec![(Slot::Day, 25_000)],
                 opening: Hours::WHOLE_DAY,
                 min_hours: 1,
+                refund_policy: Default::default(),
+                instant_booking: true,
                 facility_ids: Vec::new(),
                 created_at: now,
             },
@@ -296,6 +298,7 @@ impl BookingFixture {
         let policy = BookingPolicy {
             hold,
             max_waiting_holds: 100,
+            approval: chrono::Duration::hours(24),
         };
         booking::place_order(&self.env.pool, guest, &request, None, &policy, &self.clock)
             .await

@@ -23,8 +23,8 @@ struct CalendarFeed {
 
 #[derive(ApiResponse)]
 enum FeedResponse {
-    /// The space's bookings (`payment_pending` as TENTATIVE, `completed` as CONFIRMED) and
-    /// blocks from 30 days ago to 365 days ahead, one VEVENT each with a stable UID, in the
+    /// The space's bookings (`payment_pending` and `awaiting_approval` as TENTATIVE,
+    /// `completed` as CONFIRMED) and blocks from 30 days ago to 365 days ahead, one VEVENT each with a stable UID, in the
     /// business time zone (a VTIMEZONE is included).
     #[oai(status = 200, content_type = "text/calendar")]
     Feed(PlainText<String>, #[oai(header = "Cache-Control")] String),

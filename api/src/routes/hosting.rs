@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use spacecloud_common::{
     db::{self, spaces},
-    domain::{ImageStatus, Page},
+    domain::{ImageStatus, Page, RefundPolicy},
     error::AppError,
     hosting::{self, CheckedImage, SpaceInput, UploadRejected},
 };
@@ -48,6 +48,11 @@ pub(super) struct SpaceForm {
     open_hour: Option<i64>,
     /// When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
     close_hour: Option<i64>,
+    // Default `flexible`. (A plain comment: a described enum field becomes an `allOf` that
+    // Python clients drop.)
+    refund_policy: Option<RefundPolicy>,
+    /// `false`: you approve each booking before it is confirmed (default `true`).
+    instant_booking: Option<bool>,
     /// Repeatable.
     facility_id: Vec<u64>,
     /// Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content.
@@ -202,6 +207,8 @@ pub(super) async fn create_space(
         min_hours: form.min_hours,
         open_hour: form.open_hour,
         close_hour: form.close_hour,
+        refund_policy: form.refund_policy,
+        instant_booking: form.instant_booking,
         facility_ids: form.facility_id,
     };
     let now = state.clock.now();

@@ -39,6 +39,7 @@ mod engagement;
 mod hosting;
 mod json_body;
 mod me;
+mod notifications;
 mod nullable;
 mod ops;
 mod orders;
@@ -74,6 +75,7 @@ pub type Api = (
     calendar::CalendarApi,
     auth::AuthApi,
     me::MeApi,
+    notifications::NotificationsApi,
     orders::OrdersApi,
     ops::OpsApi,
 );
@@ -89,6 +91,7 @@ pub fn api_service() -> OpenApiService<Api, ()> {
             calendar::CalendarApi,
             auth::AuthApi,
             me::MeApi,
+            notifications::NotificationsApi,
             orders::OrdersApi,
             ops::OpsApi,
         ),

@@ -10,11 +10,11 @@ use poem_openapi::{
 };
 use spacecloud_common::{
     booking::{
-        self, BookingRequest,
+        self, BookingRequest, Decision,
         idempotency::{self, IdempotencyKey},
     },
     db::orders::{self, OrderEventRow, OrderOwner, OrderRow},
-    domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page},
+    domain::{BookerInput, FailureReason, OrderEventCause, OrderStatus, Page, RefundPolicy},
     error::AppError,
     hosting,
 };
@@ -86,8 +86,16 @@ struct Order {
     booker: BookerInput,
     #[oai(skip_serializing_if_is_none)]
     failure_reason: Option<FailureReason>,
-    /// Points given back by a cancellation; null until then.
+    /// Points given back by a cancellation or a decline; null until then.
     refunded_points: Nullable<i64>,
+    // The space's refund policy when the order was placed: a cancellation is refunded by it.
+    // (A plain comment: a described enum field becomes an `allOf` that Python clients drop.)
+    refund_policy: RefundPolicy,
+    /// For a request to book (`awaiting_approval`): until when the host may approve or decline
+    /// it; then the worker declines it. Null for an order that never waited for its host.
+    approval_deadline: Nullable<DateTime<Utc>>,
+    /// Why a `declined` order was declined: the host's reason, or `approval_timeout`.
+    decline_reason: Nullable<String>,
     /// True once the order's date is before today (business time zone).
     is_past: bool,
     created_at: DateTime<Utc>,
@@ -98,6 +106,12 @@ struct Order {
 }
 
 page_of!(OrderPage, Order);
+
+#[derive(Object, Debug)]
+struct DeclineRequest {
+    /// Why the host declines, shown to the guest: 1 to 500 characters.
+    reason: String,
+}
 
 #[derive(Object, Debug)]
 struct PaymentAccepted {
@@ -154,7 +168,22 @@ error_responses!(
         BadRequest = 400 "`malformed_request`: the id is not a number.",
         Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
         NotFound = 404 "`not_found`: no such order of the caller's.",
-        Conflict = 409 "`order_not_cancelable`: the order is neither `waiting` nor `completed`; `cancel_too_late`: its date has come; `order_state_changed`: it changed meanwhile.",
+        Conflict = 409 "`order_not_cancelable`: the order is not `waiting`, `awaiting_approval` or `completed`; `order_started`: its first booked hour has started; `order_state_changed`: it changed meanwhile.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of approving or declining a request to book.
+    DecideOrderError {
+        BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not JSON or has a field of the wrong type.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the caller booked this order; only the space's host decides.",
+        NotFound = 404 "`not_found`: no such order of one of the caller's spaces.",
+        Conflict = 409 "`order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile.",
+        TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
+        Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
+        Unprocessable = 422 "`validation_failed`: the reason is empty or over 500 characters.",
         Unavailable = 503 "`database_unavailable`.",
     }
 );
@@ -220,6 +249,9 @@ fn order_dto(state: &AppState, row: OrderRow, history: Option<Vec<OrderEventRow>
         },
         failure_reason: row.failure_reason,
         refunded_points: row.refunded_points.into(),
+        refund_policy: row.refund_policy,
+        approval_deadline: row.approval_deadline.into(),
+        decline_reason: row.decline_reason.into(),
         is_past: row.date < state.clock.today(),
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -259,6 +291,25 @@ async fn order_page(
         page,
         total,
     ))
+}
+
+async fn decide(
+    state: &AppState,
+    auth: &BearerAuth,
+    order_id: u64,
+    decision: Decision,
+) -> Result<Json<Order>, AppError> {
+    booking::decide(
+        &state.pool,
+        &state.payments,
+        auth.user_id(),
+        order_id,
+        &decision,
+        &state.clock,
+    )
+    .await?;
+    let row = load_order(state, order_id, auth.user_id()).await?;
+    Ok(Json(order_dto(state, row, None)))
 }
 
 fn idempotency_key(
@@ -397,8 +448,9 @@ impl OrdersApi {
 
     /// Cancel an order.
     ///
-    /// A held (`waiting`) order at any time, a `completed` one before its date: its points are
-    /// refunded in full.
+    /// A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+    /// refunded in full; a `completed` one until its first booked hour starts, refunded by the
+    /// refund policy it was placed under (`refunded_points`).
     #[oai(
         path = "/orders/:id/cancel",
         method = "post",
@@ -421,6 +473,44 @@ impl OrdersApi {
         .await?;
         let row = load_order(&state, id.0, auth.user_id()).await?;
         Ok(Json(order_dto(&state, row, None)))
+    }
+
+    /// Approve a request to book (the space's host).
+    ///
+    /// The order, `awaiting_approval` until its `approval_deadline`, becomes `completed`.
+    #[oai(
+        path = "/orders/:id/approve",
+        method = "post",
+        operation_id = "approveOrder"
+    )]
+    async fn approve(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order's id.
+        id: Path<u64>,
+    ) -> Result<Json<Order>, DecideOrderError> {
+        Ok(decide(&state, &auth, id.0, Decision::Approve).await?)
+    }
+
+    /// Decline a request to book (the space's host).
+    ///
+    /// The order becomes `declined`: its amount is refunded in full and its hours are free again.
+    #[oai(
+        path = "/orders/:id/decline",
+        method = "post",
+        operation_id = "declineOrder"
+    )]
+    async fn decline(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order's id.
+        id: Path<u64>,
+        body: JsonBody<DeclineRequest>,
+    ) -> Result<Json<Order>, DecideOrderError> {
+        let reason = booking::decline_reason(&body.0.reason)?;
+        Ok(decide(&state, &auth, id.0, Decision::Decline(reason)).await?)
     }
 
     /// The caller's orders, newest date first.

@@ -6,7 +6,9 @@ use poem_openapi::{
 };
 use spacecloud_common::{
     db::spaces::{self, DayAvailability, SpaceDetail as DetailRows, SpaceSummaryRow},
-    domain::{AvailabilityRange, ImageStatus, Slot, SpaceFilter, SpaceListParams, SpaceSort},
+    domain::{
+        AvailabilityRange, ImageStatus, RefundPolicy, Slot, SpaceFilter, SpaceListParams, SpaceSort,
+    },
     error::AppError,
 };
 
@@ -186,10 +188,47 @@ pub struct SpaceDetail {
     pub close_hour: u8,
     /// The fewest hours of one hourly booking.
     pub min_hours: u8,
+    /// False: the host approves each paid booking (`awaiting_approval`) before it is confirmed.
+    pub instant_booking: bool,
+    // What a guest who cancels a confirmed booking gets back. (A plain comment: a described
+    // object field becomes an `allOf` that generators turn into a class of its own.)
+    pub refund_policy: RefundPolicyDetail,
     pub facilities: Vec<Facility>,
     /// Whether the caller likes the space; present only for an authenticated caller.
     #[oai(skip_serializing_if_is_none)]
     pub liked: Option<bool>,
+}
+
+/// A cancellation policy and its schedule.
+#[derive(Object, Debug)]
+pub struct RefundPolicyDetail {
+    pub name: RefundPolicy,
+    /// Most days first, ending with the 0 % tier: cancelling `days_before` or more calendar
+    /// days (business time zone) before the booked date refunds `percent` of the amount,
+    /// rounded down, unless an earlier tier applies.
+    pub tiers: Vec<RefundTierDetail>,
+}
+
+#[derive(Object, Debug)]
+pub struct RefundTierDetail {
+    pub days_before: u16,
+    pub percent: u8,
+}
+
+impl From<RefundPolicy> for RefundPolicyDetail {
+    fn from(policy: RefundPolicy) -> Self {
+        Self {
+            name: policy,
+            tiers: policy
+                .tiers()
+                .iter()
+                .map(|tier| RefundTierDetail {
+                    days_before: tier.days_before,
+                    percent: tier.percent,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Per option, whether it can be booked now.
@@ -490,6 +529,8 @@ pub fn detail(state: &AppState, rows: DetailRows, authenticated: bool) -> SpaceD
         open_hour: space.open_hour,
         close_hour: space.close_hour,
         min_hours: space.min_hours,
+        instant_booking: space.instant_booking,
+        refund_policy: space.refund_policy.into(),
         images: rows
             .images
             .into_iter()

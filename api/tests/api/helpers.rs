@@ -418,6 +418,32 @@ impl TestApp {
     pub fn today(&self) -> NaiveDate {
         self.state.clock.today()
     }
+
+    /// Moves the clock forward to the next `hour:minute` of the business day, so a test about
+    /// "hours that have started" does not depend on the hour CI happens to run it.
+    pub fn advance_to_local(&self, hour: u32, minute: u32) {
+        let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0).unwrap();
+        let mut date = self.today();
+        while !self.try_advance_to(date.and_time(time)) {
+            date = date.succ_opt().unwrap();
+        }
+    }
+
+    /// Moves the clock forward to `local` (business time zone); false when that has passed.
+    pub fn try_advance_to(&self, local: chrono::NaiveDateTime) -> bool {
+        let clock = &self.state.clock;
+        let target = local
+            .and_local_timezone(clock.timezone())
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc);
+        let now = clock.now();
+        if target <= now {
+            return false;
+        }
+        clock.advance(target - now);
+        true
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -444,6 +470,8 @@ pub fn new_space(host_id: u64, reference: &Reference, options: &[(Slot, i64)]) -
         options: options.to_vec(),
         opening: Hours::WHOLE_DAY,
         min_hours: 1,
+        refund_policy: Default::default(),
+        instant_booking: true,
         facility_ids: Vec::new(),
         created_at: Utc::now(),
     }
@@ -473,6 +501,8 @@ pub fn new_order(
         headcount: 2,
         status,
         hold_expires_at,
+        refund_policy: Default::default(),
+        approval_deadline: None,
         booker: ValidBooker::parse(BookerInput {
             name: "Kim".into(),
             phone: "010-1234-5678".into(),

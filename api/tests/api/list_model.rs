@@ -286,6 +286,8 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
             options: options.clone(),
             opening: Hours::new(open, close).unwrap(),
             min_hours,
+            refund_policy: Default::default(),
+            instant_booking: true,
             facility_ids: facilities.clone(),
             // Whole seconds a few hours apart: ties are likely and must break by id.
             created_at: DateTime::from_timestamp(

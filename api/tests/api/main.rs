@@ -1,5 +1,6 @@
 //! Black-box tests of the API over HTTP, one database per test.
 
+mod approval;
 mod blocks;
 mod body_limits;
 mod booking;
@@ -15,6 +16,7 @@ mod list_model;
 mod operations;
 mod processes;
 mod query_count;
+mod refunds;
 mod seed;
 mod spaces;
 mod telemetry;

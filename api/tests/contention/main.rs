@@ -188,6 +188,7 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
             let policy = BookingPolicy {
                 hold: chrono::Duration::minutes(10),
                 max_waiting_holds: 1_000_000,
+                approval: chrono::Duration::hours(24),
             };
             let mut n = 0usize;
             let mut won = 0;

@@ -195,6 +195,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notifications, newest first, with how many are unread. */
+        get: operations["listMyNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the caller's notifications read, up to and including `up_to_id`. */
+        post: operations["markMyNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/orders": {
         parameters: {
             query?: never;
@@ -348,6 +382,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a request to book (the space's host).
+         * @description The order, `awaiting_approval` until its `approval_deadline`, becomes `completed`.
+         */
+        post: operations["approveOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -359,10 +413,31 @@ export interface paths {
         put?: never;
         /**
          * Cancel an order.
-         * @description A held (`waiting`) order at any time, a `completed` one before its date: its points are
-         *     refunded in full.
+         * @description A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+         *     refunded in full; a `completed` one until its first booked hour starts, refunded by the
+         *     refund policy it was placed under (`refunded_points`).
          */
         post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a request to book (the space's host).
+         * @description The order becomes `declined`: its amount is refunded in full and its hours are free again.
+         */
+        post: operations["declineOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -754,6 +829,11 @@ export interface components {
              */
             url: string;
         };
+        /** DeclineRequest */
+        DeclineRequest: {
+            /** @description Why the host declines, shown to the guest: 1 to 500 characters. */
+            reason: string;
+        };
         /**
          * District
          * @description A district of Seoul with its centre.
@@ -824,6 +904,14 @@ export interface components {
          * @enum {string}
          */
         Liveness: "ok";
+        /** MarkRead */
+        MarkRead: {
+            /**
+             * Format: int64
+             * @description Every notification of the caller with an id up to this one becomes read.
+             */
+            up_to_id: number;
+        };
         /** Me */
         Me: {
             /** Format: date-time */
@@ -896,6 +984,50 @@ export interface components {
             id: number;
             name: string;
         };
+        /** Notification */
+        Notification: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["NotificationKind"];
+            /** @description A sentence for people, naming the space, the date and the hours. */
+            message: string;
+            /**
+             * Format: int64
+             * @description The order it is about.
+             */
+            order_id: number;
+            read: boolean;
+            /**
+             * Format: int64
+             * @description The space of that order.
+             */
+            space_id: number;
+        };
+        /**
+         * @description What a notification tells, and so to whom it goes.
+         * @enum {string}
+         */
+        NotificationKind: "approval_requested" | "approved" | "declined" | "approval_timeout" | "refunded" | "canceled_by_guest";
+        /**
+         * NotificationPage
+         * @description A page of notifications, newest first.
+         */
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: int64
+             * @description How many of all the caller's notifications (not only this page's) are unread.
+             */
+            unread_count: number;
+        };
         /** Order */
         Order: {
             /**
@@ -903,11 +1035,19 @@ export interface components {
              * @description What the order costs, in won.
              */
             amount: number;
+            /**
+             * Format: date-time
+             * @description For a request to book (`awaiting_approval`): until when the host may approve or decline
+             *     it; then the worker declines it. Null for an order that never waited for its host.
+             */
+            approval_deadline: string | null;
             booker: components["schemas"]["Booker"];
             /** Format: date-time */
             created_at: string;
             /** Format: date */
             date: string;
+            /** @description Why a `declined` order was declined: the host's reason, or `approval_timeout`. */
+            decline_reason: string | null;
             /**
              * Format: int32
              * @description The hour the booking ends (a package's: `day` 18, `night` and `all` 24).
@@ -928,9 +1068,10 @@ export interface components {
             /** @description True once the order's date is before today (business time zone). */
             is_past: boolean;
             option: components["schemas"]["OrderOption"];
+            refund_policy: components["schemas"]["RefundPolicy"];
             /**
              * Format: int64
-             * @description Points given back by a cancellation; null until then.
+             * @description Points given back by a cancellation or a decline; null until then.
              */
             refunded_points: number | null;
             space: components["schemas"]["OrderSpace"];
@@ -958,7 +1099,7 @@ export interface components {
          * @description Why an order moved from one status to another: its history's `cause`.
          * @enum {string}
          */
-        OrderEventCause: "seed" | "booked" | "payment_requested" | "payment_settled" | "insufficient_points" | "hold_expired" | "canceled_by_guest";
+        OrderEventCause: "seed" | "booked" | "payment_requested" | "payment_settled" | "insufficient_points" | "hold_expired" | "canceled_by_guest" | "approved_by_host" | "declined_by_host" | "approval_timeout";
         /** OrderOption */
         OrderOption: {
             /** Format: int64 */
@@ -1014,11 +1155,12 @@ export interface components {
             title: string;
         };
         /**
-         * @description Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
-         *     and `completed` block their slot; the rest free it.
+         * @description Where an order is in its life: `waiting` (until its hold expires), `payment_pending`,
+         *     `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+         *     the rest free them.
          * @enum {string}
          */
-        OrderStatus: "waiting" | "payment_pending" | "completed" | "failed" | "expired" | "canceled";
+        OrderStatus: "waiting" | "payment_pending" | "completed" | "failed" | "expired" | "canceled" | "awaiting_approval" | "declined";
         /** PaymentAccepted */
         PaymentAccepted: {
             /** Format: int64 */
@@ -1047,7 +1189,7 @@ export interface components {
          *     rejects unknown enum values is regenerated before it meets one.
          * @enum {string}
          */
-        ProblemCode: "malformed_request" | "validation_failed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "bad_request" | "rate_limited" | "database_unavailable" | "queue_unavailable" | "internal_error" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "forbidden" | "own_space" | "invalid_kakao_token" | "invalid_kakao_code" | "kakao_unavailable" | "invalid_state" | "account_deleted" | "invalid_refresh_token" | "refresh_token_reused" | "file_too_large" | "unsupported_image" | "invalid_image" | "slot_unavailable" | "hold_expired" | "order_not_payable" | "order_not_cancelable" | "cancel_too_late" | "order_state_changed" | "idempotency_key_in_use" | "too_many_holds" | "uploads_pending" | "no_order" | "order_not_completed" | "stay_not_started" | "already_reviewed";
+        ProblemCode: "malformed_request" | "validation_failed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "bad_request" | "rate_limited" | "database_unavailable" | "queue_unavailable" | "internal_error" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "forbidden" | "own_space" | "invalid_kakao_token" | "invalid_kakao_code" | "kakao_unavailable" | "invalid_state" | "account_deleted" | "invalid_refresh_token" | "refresh_token_reused" | "file_too_large" | "unsupported_image" | "invalid_image" | "slot_unavailable" | "hold_expired" | "order_not_payable" | "order_not_cancelable" | "order_started" | "order_not_awaiting_approval" | "order_state_changed" | "idempotency_key_in_use" | "too_many_holds" | "uploads_pending" | "no_order" | "order_not_completed" | "stay_not_started" | "already_reviewed";
         /** Readiness */
         Readiness: {
             mysql: boolean;
@@ -1057,6 +1199,34 @@ export interface components {
         RefreshRequest: {
             /** @description Required. (Declared optional so that a missing value is answered 422 naming the field.) */
             refresh_token?: string;
+        };
+        /**
+         * @description A space's cancellation policy (default `flexible`), a fixed schedule of tiers; an order is
+         *     refunded by the policy its space had when it was placed. `flexible`: 1 day or more before
+         *     100 %, on the day 0 %. `standard`: 7+ days 100 %, 3–6 days 50 %, 1–2 days 20 %, on the day
+         *     0 %. `strict`: 8+ days 100 %, then 90, 80, 70, 60 and 50 % from 7 down to 3 days, fewer 0 %.
+         * @enum {string}
+         */
+        RefundPolicy: "flexible" | "standard" | "strict";
+        /**
+         * RefundPolicyDetail
+         * @description A cancellation policy and its schedule.
+         */
+        RefundPolicyDetail: {
+            name: components["schemas"]["RefundPolicy"];
+            /**
+             * @description Most days first, ending with the 0 % tier: cancelling `days_before` or more calendar
+             *     days (business time zone) before the booked date refunds `percent` of the amount,
+             *     rounded down, unless an earlier tier applies.
+             */
+            tiers: components["schemas"]["RefundTierDetail"][];
+        };
+        /** RefundTierDetail */
+        RefundTierDetail: {
+            /** Format: int32 */
+            days_before: number;
+            /** Format: int32 */
+            percent: number;
         };
         /** Review */
         Review: {
@@ -1115,6 +1285,8 @@ export interface components {
             district_id?: number;
             /** @description Replaces the space's facilities. */
             facility_id?: number[];
+            /** @description False: the host approves each booking paid from now on. */
+            instant_booking?: boolean;
             /** Format: double */
             latitude?: number;
             /** Format: double */
@@ -1138,6 +1310,7 @@ export interface components {
             price_hour?: number;
             /** Format: int64 */
             price_night?: number;
+            refund_policy?: components["schemas"]["RefundPolicy"];
             sub_title?: string;
             title?: string;
         };
@@ -1158,6 +1331,8 @@ export interface components {
             id: number;
             /** @description Ready images only, in the host's order. */
             images: components["schemas"]["SpaceImage"][];
+            /** @description False: the host approves each paid booking (`awaiting_approval`) before it is confirmed. */
+            instant_booking: boolean;
             /** Format: double */
             latitude: number | null;
             /** Format: int64 */
@@ -1192,6 +1367,7 @@ export interface components {
              * @description Average grade, one decimal; null until the first review.
              */
             rating: number | null;
+            refund_policy: components["schemas"]["RefundPolicyDetail"];
             /** Format: int64 */
             review_count: number;
             sub_title: string;
@@ -2045,6 +2221,152 @@ export interface operations {
             };
         };
     };
+    listMyNotifications: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (default 20). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The NotificationPage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description `malformed_request`: a parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`, `invalid_token`, `token_expired` or `token_revoked`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `page` or `per_page` out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (`internal_error`); details are logged, never returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markMyNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description Marked (idempotent). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_request`: the body is not JSON or `up_to_id` is not a non-negative integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`, `invalid_token`, `token_expired` or `token_revoked`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (`internal_error`); details are logged, never returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyOrders: {
         parameters: {
             query?: {
@@ -2724,6 +3046,119 @@ export interface operations {
             };
         };
     };
+    approveOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description `malformed_request`: the id is not a number, or the body is not JSON or has a field of the wrong type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`, `invalid_token`, `token_expired` or `token_revoked`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: the caller booked this order; only the space's host decides. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such order of one of the caller's spaces. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: the reason is empty or over 500 characters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (`internal_error`); details are logged, never returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancelOrder: {
         parameters: {
             query?: never;
@@ -2772,8 +3207,125 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `order_not_cancelable`: the order is neither `waiting` nor `completed`; `cancel_too_late`: its date has come; `order_state_changed`: it changed meanwhile. */
+            /** @description `order_not_cancelable`: the order is not `waiting`, `awaiting_approval` or `completed`; `order_started`: its first booked hour has started; `order_state_changed`: it changed meanwhile. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (`internal_error`); details are logged, never returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `database_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineRequest"];
+            };
+        };
+        responses: {
+            /** @description The Order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description `malformed_request`: the id is not a number, or the body is not JSON or has a field of the wrong type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`, `invalid_token`, `token_expired` or `token_revoked`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: the caller booked this order; only the space's host decides. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such order of one of the caller's spaces. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: the reason is empty or over 500 characters. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3023,6 +3575,8 @@ export interface operations {
                     facility_id: number[];
                     /** @description Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content. */
                     images: string[];
+                    /** @description `false`: you approve each booking before it is confirmed (default `true`). */
+                    instant_booking?: boolean;
                     /** Format: double */
                     latitude?: number;
                     /** Format: double */
@@ -3055,6 +3609,7 @@ export interface operations {
                     price_hour?: number;
                     /** Format: int64 */
                     price_night?: number;
+                    refund_policy?: components["schemas"]["RefundPolicy"];
                     sub_title?: string;
                     /** @description 1–100 characters. */
                     title: string;
@@ -3681,8 +4236,8 @@ export interface operations {
         requestBody?: never;
         responses: {
             /**
-             * @description The space's bookings (`payment_pending` as TENTATIVE, `completed` as CONFIRMED) and
-             *     blocks from 30 days ago to 365 days ahead, one VEVENT each with a stable UID, in the
+             * @description The space's bookings (`payment_pending` and `awaiting_approval` as TENTATIVE,
+             *     `completed` as CONFIRMED) and blocks from 30 days ago to 365 days ahead, one VEVENT each with a stable UID, in the
              *     business time zone (a VTIMEZONE is included).
              */
             200: {

@@ -18,11 +18,12 @@ use crate::{
     clock::BusinessClock,
     db::orders::{self, ClaimKeys, NewOrder},
     domain::{
-        BookerInput, BookingDate, ConflictCode, HourlyRules, Hours, OrderEventCause, OrderStatus,
-        Slot, ValidBooker, booked_hours, validation,
+        BookerInput, BookingDate, Cancelable, Cancellation, ConflictCode, HourlyRules, Hours,
+        OrderEventCause, OrderStatus, RefundPolicy, Slot, ValidBooker, booked_hours, validation,
     },
     error::{AppError, FieldError},
     jobs::{JobQueues, SettlePayment},
+    notifications::{self, About, NotificationKind},
 };
 use idempotency::{IdempotencyKey, Reservation};
 use payment::{Charge, PaymentProvider};
@@ -78,6 +79,8 @@ pub struct BookingPolicy {
     /// How many running holds one user may have at once (`MAX_WAITING_HOLDS`): without a bound
     /// one account could keep a competitor's calendar closed at one request a second.
     pub max_waiting_holds: u32,
+    /// How long a host has to decide on a request to book (`APPROVAL_HOURS`).
+    pub approval: Duration,
 }
 
 impl BookingPolicy {
@@ -85,6 +88,7 @@ impl BookingPolicy {
         Self {
             hold: Duration::minutes(i64::from(settings.order_hold_minutes)),
             max_waiting_holds: settings.max_waiting_holds,
+            approval: Duration::hours(i64::from(settings.approval_hours)),
         }
     }
 }
@@ -202,7 +206,7 @@ pub async fn place_order(
                 "that hour has started; book from the next full hour",
             ));
         }
-        let order = NewOrder {
+        let mut order = NewOrder {
             user_id,
             space_id: option.space_id,
             option_id: request.option_id,
@@ -214,6 +218,9 @@ pub async fn place_order(
             headcount: request.headcount as u32,
             status: OrderStatus::Waiting,
             hold_expires_at: now + policy.hold,
+            // Read again below, under the space's lock: the policy the order is placed under.
+            refund_policy: RefundPolicy::default(),
+            approval_deadline: None,
             booker: booker.clone(),
             created_at: now,
         };
@@ -223,8 +230,8 @@ pub async fn place_order(
         // claims one after another. Concurrent multi-row claim inserts into one range could
         // otherwise deadlock: a first inserter that rolls back on a later hour leaves two
         // waiters each granted a shared duplicate-key lock, each then wanting to insert.
-        let space: Option<(i64, u64)> = sqlx::query_as(
-            "SELECT deleted_at IS NULL, host_id FROM spaces WHERE id = ? FOR UPDATE",
+        let space: Option<(i64, u64, RefundPolicy)> = sqlx::query_as(
+            "SELECT deleted_at IS NULL, host_id, refund_policy FROM spaces WHERE id = ? FOR UPDATE",
         )
         .bind(order.space_id)
         .fetch_optional(&mut *tx)
@@ -250,7 +257,10 @@ pub async fn place_order(
             }
         }
         let host_id = match space {
-            Some((1, host_id)) => host_id,
+            Some((1, host_id, refund_policy)) => {
+                order.refund_policy = refund_policy;
+                host_id
+            }
             _ => return Err(AppError::NotFound("space")),
         };
         if host_id == user_id {
@@ -296,9 +306,21 @@ struct LockedOrder {
     date: NaiveDate,
     start_hour: u8,
     end_hour: u8,
+    refund_policy: RefundPolicy,
+    approval_deadline: Option<DateTime<Utc>>,
 }
 
 impl LockedOrder {
+    fn cancelable(&self) -> Cancelable {
+        Cancelable {
+            status: self.status,
+            policy: self.refund_policy,
+            amount: self.amount,
+            date: self.date,
+            start_hour: self.start_hour,
+        }
+    }
+
     fn claim_keys(&self) -> Result<ClaimKeys, AppError> {
         let hours = Hours::of_row(self.start_hour, self.end_hour)?;
         Ok(ClaimKeys {
@@ -309,13 +331,61 @@ impl LockedOrder {
     }
 }
 
+/// The space of a locked order as its transitions need it: who decides, what notifications
+/// call it, and whether its bookings are confirmed at once. A plain read, not a lock: the
+/// space's row is never locked after an order's (docs/locking.md).
+#[derive(FromRow)]
+struct SpaceOfOrder {
+    host_id: u64,
+    title: String,
+    instant_booking: bool,
+}
+
+async fn space_of(
+    conn: &mut MySqlConnection,
+    order: &LockedOrder,
+) -> Result<SpaceOfOrder, AppError> {
+    Ok(
+        sqlx::query_as("SELECT host_id, title, instant_booking FROM spaces WHERE id = ?")
+            .bind(order.space_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+impl LockedOrder {
+    fn about(&self, order_id: u64, space: &SpaceOfOrder) -> About {
+        About {
+            order_id,
+            space_id: self.space_id,
+            space_title: space.title.clone(),
+            date: self.date,
+            start_hour: self.start_hour,
+            end_hour: self.end_hour,
+        }
+    }
+}
+
+/// Writes the notification of `kind` about `about` to `user_id`.
+async fn tell(
+    conn: &mut MySqlConnection,
+    user_id: u64,
+    kind: NotificationKind,
+    about: &About,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let message = notifications::message(kind, about, detail);
+    notifications::notify(conn, user_id, kind, about, message, now).await
+}
+
 async fn lock_order(
     conn: &mut MySqlConnection,
     order_id: u64,
 ) -> Result<Option<LockedOrder>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT user_id, space_id, status, hold_expires_at, amount, date, start_hour, end_hour \
-         FROM orders WHERE id = ? FOR UPDATE",
+        "SELECT user_id, space_id, status, hold_expires_at, amount, date, start_hour, end_hour, \
+         refund_policy, approval_deadline FROM orders WHERE id = ? FOR UPDATE",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
@@ -422,18 +492,22 @@ pub async fn pay(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settlement {
     Completed,
+    /// Paid; the host decides by the order's `approval_deadline`.
+    AwaitingApproval,
     Failed,
     /// The order was not `payment_pending` (already settled, cancelled…): nothing changed.
     NothingToDo,
 }
 
-/// Charges the booker and completes the order, or fails it and frees its slot. The charge and
-/// the state change commit together, guarded by the order's state, so running this twice for
-/// the same order charges once.
+/// Charges the booker and completes the order (on a space without instant booking: moves it
+/// to `awaiting_approval` and tells the host), or fails it and frees its hours. The charge,
+/// the state change and the notification commit together, guarded by the order's state, so
+/// running this twice for the same order charges and notifies once.
 pub async fn settle_payment<P: PaymentProvider>(
     pool: &MySqlPool,
     provider: &P,
     order_id: u64,
+    policy: &BookingPolicy,
     clock: &BusinessClock,
 ) -> Result<Settlement, AppError> {
     retry_on_deadlock(|| async {
@@ -450,16 +524,49 @@ pub async fn settle_payment<P: PaymentProvider>(
             .await?
         {
             Charge::Paid => {
-                transition(
-                    &mut tx,
-                    order_id,
-                    OrderStatus::PaymentPending,
-                    OrderStatus::Completed,
-                    OrderEventCause::PaymentSettled,
-                    now,
-                )
-                .await?;
-                Settlement::Completed
+                let space = space_of(&mut tx, &order).await?;
+                if space.instant_booking {
+                    transition(
+                        &mut tx,
+                        order_id,
+                        OrderStatus::PaymentPending,
+                        OrderStatus::Completed,
+                        OrderEventCause::PaymentSettled,
+                        now,
+                    )
+                    .await?;
+                    Settlement::Completed
+                } else {
+                    // Nobody decides after the booked time has begun: the deadline is the
+                    // earlier of the approval window's end and the first booked hour.
+                    let starts = clock.instant_of(order.date, order.start_hour);
+                    let deadline = (now + policy.approval).min(starts.max(now));
+                    sqlx::query("UPDATE orders SET approval_deadline = ? WHERE id = ?")
+                        .bind(deadline)
+                        .bind(order_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    transition(
+                        &mut tx,
+                        order_id,
+                        OrderStatus::PaymentPending,
+                        OrderStatus::AwaitingApproval,
+                        OrderEventCause::PaymentSettled,
+                        now,
+                    )
+                    .await?;
+                    let deadline_text = clock.local_text(deadline);
+                    tell(
+                        &mut tx,
+                        space.host_id,
+                        NotificationKind::ApprovalRequested,
+                        &order.about(order_id, &space),
+                        Some(&deadline_text),
+                        now,
+                    )
+                    .await?;
+                    Settlement::AwaitingApproval
+                }
             }
             Charge::Declined(reason) => {
                 sqlx::query("UPDATE orders SET failure_reason = ? WHERE id = ?")
@@ -486,8 +593,9 @@ pub async fn settle_payment<P: PaymentProvider>(
     .await
 }
 
-/// Cancels an order of `user_id`: a held order at any time, a completed one before its date
-/// (refunding the amount in the same transaction).
+/// Cancels an order of `user_id`: a held order at any time, one awaiting approval with a full
+/// refund, a completed one until its first hour starts, refunded by the policy it was placed
+/// under. The refund, the state change and the notifications commit together.
 pub async fn cancel<P: PaymentProvider>(
     pool: &MySqlPool,
     provider: &P,
@@ -502,45 +610,307 @@ pub async fn cancel<P: PaymentProvider>(
             .filter(|order| order.user_id == user_id)
             .ok_or(AppError::NotFound("order"))?;
         let now = clock.now();
-        let today = clock.date_of(now);
-        let status = order.status;
-        match status {
-            OrderStatus::Waiting => {}
-            OrderStatus::Completed if order.date > today => {
-                provider
-                    .refund(&mut tx, order.user_id, order.amount)
-                    .await?;
-                sqlx::query("UPDATE orders SET refunded_points = ? WHERE id = ?")
-                    .bind(order.amount)
-                    .bind(order_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            OrderStatus::Completed => {
-                return Err(AppError::Conflict {
-                    code: ConflictCode::CancelTooLate,
-                    detail: "a completed order can only be canceled before its date".into(),
-                });
-            }
-            other => {
-                return Err(AppError::Conflict {
-                    code: ConflictCode::OrderNotCancelable,
-                    detail: format!("an order that is {} cannot be canceled", other.as_str()),
-                });
-            }
+        let cancellation = order
+            .cancelable()
+            .cancel(&clock.moment_of(now))
+            .map_err(|code| AppError::Conflict {
+                code,
+                detail: match code {
+                    ConflictCode::OrderStarted => {
+                        "the booked time has started; it can no longer be canceled".into()
+                    }
+                    _ => format!(
+                        "an order that is {} cannot be canceled",
+                        order.status.as_str()
+                    ),
+                },
+            })?;
+        // The booker's row before the claims, as a hold takes them (docs/locking.md).
+        if let Cancellation::Refund(points) = cancellation {
+            give_back(provider, &mut tx, order_id, order.user_id, points).await?;
         }
         transition(
             &mut tx,
             order_id,
-            status,
+            order.status,
             OrderStatus::Canceled,
             OrderEventCause::CanceledByGuest,
             now,
         )
         .await?;
         orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        if let Cancellation::Refund(points) = cancellation {
+            // The host saw this booking (to decide on it, or as confirmed); a hold they did not.
+            let space = space_of(&mut tx, &order).await?;
+            let about = order.about(order_id, &space);
+            tell(
+                &mut tx,
+                space.host_id,
+                NotificationKind::CanceledByGuest,
+                &about,
+                None,
+                now,
+            )
+            .await?;
+            if points > 0 {
+                tell(
+                    &mut tx,
+                    order.user_id,
+                    NotificationKind::Refunded,
+                    &about,
+                    Some(&points.to_string()),
+                    now,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// Refunds `points` to the booker and records them on the order.
+async fn give_back<P: PaymentProvider>(
+    provider: &P,
+    conn: &mut MySqlConnection,
+    order_id: u64,
+    user_id: u64,
+    points: i64,
+) -> Result<(), AppError> {
+    if points > 0 {
+        provider.refund(conn, user_id, points).await?;
+    }
+    sqlx::query("UPDATE orders SET refunded_points = ? WHERE id = ?")
+        .bind(points)
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A host's answer to a request to book.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Approve,
+    /// Declined with the host's reason (already checked: 1–500 characters).
+    Decline(String),
+}
+
+/// The longest reason a host may give for declining.
+pub const MAX_DECLINE_REASON_CHARS: usize = 500;
+
+/// A host's reason for declining, trimmed: 1 to 500 characters.
+pub fn decline_reason(reason: &str) -> Result<String, AppError> {
+    let reason = reason.trim();
+    let chars = reason.chars().count();
+    if chars == 0 || chars > MAX_DECLINE_REASON_CHARS {
+        return Err(AppError::invalid(
+            "reason",
+            format!("must be 1 to {MAX_DECLINE_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// The host of the order's space approves or declines it while it is `awaiting_approval`
+/// and its deadline has not passed. Declining refunds the amount in full and frees the hours.
+/// The booker gets 403; anyone else is told the order does not exist.
+pub async fn decide<P: PaymentProvider>(
+    pool: &MySqlPool,
+    provider: &P,
+    user_id: u64,
+    order_id: u64,
+    decision: &Decision,
+    clock: &BusinessClock,
+) -> Result<(), AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        let order = lock_order(&mut tx, order_id)
+            .await?
+            .ok_or(AppError::NotFound("order"))?;
+        let space = space_of(&mut tx, &order).await?;
+        if space.host_id != user_id {
+            return Err(if order.user_id == user_id {
+                AppError::Forbidden("only the space's host approves or declines its bookings")
+            } else {
+                AppError::NotFound("order")
+            });
+        }
+        let now = clock.now();
+        let open = order.status == OrderStatus::AwaitingApproval
+            && order
+                .approval_deadline
+                .is_some_and(|deadline| now < deadline);
+        if !open {
+            return Err(AppError::Conflict {
+                code: ConflictCode::OrderNotAwaitingApproval,
+                detail: if order.status == OrderStatus::AwaitingApproval {
+                    "the approval deadline has passed; the request is being declined".into()
+                } else {
+                    format!(
+                        "the order is {}, not awaiting approval",
+                        order.status.as_str()
+                    )
+                },
+            });
+        }
+        let about = order.about(order_id, &space);
+        match decision {
+            Decision::Approve => {
+                transition(
+                    &mut tx,
+                    order_id,
+                    OrderStatus::AwaitingApproval,
+                    OrderStatus::Completed,
+                    OrderEventCause::ApprovedByHost,
+                    now,
+                )
+                .await?;
+                tell(
+                    &mut tx,
+                    order.user_id,
+                    NotificationKind::Approved,
+                    &about,
+                    None,
+                    now,
+                )
+                .await?;
+            }
+            Decision::Decline(reason) => {
+                decline(
+                    &mut tx,
+                    provider,
+                    order_id,
+                    &order,
+                    reason,
+                    OrderEventCause::DeclinedByHost,
+                    now,
+                )
+                .await?;
+                tell(
+                    &mut tx,
+                    order.user_id,
+                    NotificationKind::Declined,
+                    &about,
+                    Some(reason),
+                    now,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Declines an order awaiting approval: full refund, the reason kept, the hours freed.
+async fn decline<P: PaymentProvider>(
+    conn: &mut MySqlConnection,
+    provider: &P,
+    order_id: u64,
+    order: &LockedOrder,
+    reason: &str,
+    cause: OrderEventCause,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    transition(
+        conn,
+        order_id,
+        OrderStatus::AwaitingApproval,
+        OrderStatus::Declined,
+        cause,
+        now,
+    )
+    .await?;
+    sqlx::query("UPDATE orders SET decline_reason = ? WHERE id = ?")
+        .bind(reason)
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    give_back(provider, conn, order_id, order.user_id, order.amount).await?;
+    orders::release_claims(conn, order_id, order.claim_keys()?).await?;
+    Ok(())
+}
+
+/// The reason recorded on a request nobody decided by its deadline.
+pub const APPROVAL_TIMEOUT_REASON: &str = "approval_timeout";
+
+/// Declines the requests to book whose `approval_deadline` has passed; several workers may run
+/// this at once (each change is guarded by the order's status, one order per transaction, as
+/// for holds). Returns how many it declined.
+pub async fn decline_overdue<P: PaymentProvider>(
+    pool: &MySqlPool,
+    provider: &P,
+    clock: &BusinessClock,
+) -> Result<u64, AppError> {
+    const BATCH: u32 = 200;
+    let mut declined = 0;
+    loop {
+        let due: Vec<u64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE status = ? AND approval_deadline <= ? \
+             ORDER BY approval_deadline LIMIT ?",
+        )
+        .bind(OrderStatus::AwaitingApproval)
+        .bind(clock.now())
+        .bind(BATCH)
+        .fetch_all(pool)
+        .await?;
+        let mut declined_now = 0;
+        for &order_id in &due {
+            if decline_if_overdue(pool, provider, order_id, clock).await? {
+                declined_now += 1;
+            }
+        }
+        declined += declined_now;
+        if due.len() < BATCH as usize || declined_now == 0 {
+            return Ok(declined);
+        }
+    }
+}
+
+async fn decline_if_overdue<P: PaymentProvider>(
+    pool: &MySqlPool,
+    provider: &P,
+    order_id: u64,
+    clock: &BusinessClock,
+) -> Result<bool, AppError> {
+    retry_on_deadlock(|| async {
+        let mut tx = pool.begin().await?;
+        let Some(order) = lock_order(&mut tx, order_id).await? else {
+            return Ok(false);
+        };
+        let now = clock.now();
+        let overdue = order.status == OrderStatus::AwaitingApproval
+            && order
+                .approval_deadline
+                .is_some_and(|deadline| deadline <= now);
+        if !overdue {
+            return Ok(false);
+        }
+        decline(
+            &mut tx,
+            provider,
+            order_id,
+            &order,
+            APPROVAL_TIMEOUT_REASON,
+            OrderEventCause::ApprovalTimeout,
+            now,
+        )
+        .await?;
+        let space = space_of(&mut tx, &order).await?;
+        tell(
+            &mut tx,
+            order.user_id,
+            NotificationKind::ApprovalTimeout,
+            &order.about(order_id, &space),
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     })
     .await
 }

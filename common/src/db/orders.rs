@@ -5,7 +5,10 @@ use sqlx::{FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
 use crate::{
-    domain::{ConflictCode, FailureReason, Hours, OrderEventCause, OrderStatus, Slot, ValidBooker},
+    domain::{
+        ConflictCode, FailureReason, Hours, OrderEventCause, OrderStatus, RefundPolicy, Slot,
+        ValidBooker,
+    },
     error::{AppError, violated_unique_index},
 };
 
@@ -25,6 +28,11 @@ pub struct NewOrder {
     pub headcount: u32,
     pub status: OrderStatus,
     pub hold_expires_at: DateTime<Utc>,
+    /// The space's refund policy when the order is placed: its cancellation is refunded by
+    /// this one, whatever the host changes later.
+    pub refund_policy: RefundPolicy,
+    /// Set for an order that is `awaiting_approval`.
+    pub approval_deadline: Option<DateTime<Utc>>,
     pub booker: ValidBooker,
     pub created_at: DateTime<Utc>,
 }
@@ -83,8 +91,9 @@ async fn insert_rows(
 ) -> Result<Vec<u64>, AppError> {
     let mut insert = QueryBuilder::<MySql>::new(
         "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, start_hour, \
-         end_hour, headcount, amount, status, hold_expires_at, booker_name, booker_phone, \
-         booker_email, booker_purpose, booker_request, created_at, updated_at) ",
+         end_hour, headcount, amount, status, hold_expires_at, refund_policy, approval_deadline, \
+         booker_name, booker_phone, booker_email, booker_purpose, booker_request, created_at, \
+         updated_at) ",
     );
     insert.push_values(orders, |mut row, order| {
         let booker = order.booker.get();
@@ -100,6 +109,8 @@ async fn insert_rows(
             .push_bind(order.amount)
             .push_bind(order.status)
             .push_bind(order.hold_expires_at)
+            .push_bind(order.refund_policy)
+            .push_bind(order.approval_deadline)
             .push_bind(&booker.name)
             .push_bind(&booker.phone)
             .push_bind(&booker.email)
@@ -271,6 +282,9 @@ pub struct OrderRow {
     pub hold_expires_at: DateTime<Utc>,
     pub failure_reason: Option<FailureReason>,
     pub refunded_points: Option<i64>,
+    pub refund_policy: RefundPolicy,
+    pub approval_deadline: Option<DateTime<Utc>>,
+    pub decline_reason: Option<String>,
     pub booker_name: String,
     pub booker_phone: String,
     pub booker_email: String,
@@ -294,7 +308,7 @@ fn order_select() -> String {
          {FIRST_READY_THUMBNAIL} AS thumbnail_key, o.option_id, o.slot, o.price, o.date, \
          o.start_hour, o.end_hour, \
          o.headcount, o.amount, o.status, o.hold_expires_at, o.failure_reason, \
-         o.refunded_points, o.booker_name, o.booker_phone, o.booker_email, o.booker_purpose, \
+         o.refunded_points, o.refund_policy, o.approval_deadline, o.decline_reason, o.booker_name, o.booker_phone, o.booker_email, o.booker_purpose, \
          o.booker_request, o.created_at, o.updated_at \
          FROM orders o JOIN spaces s ON s.id = o.space_id"
     )
@@ -338,7 +352,8 @@ pub enum OrderOwner {
     Space(u64),
 }
 
-/// A page of orders, newest date first (ties: newest order first), and the total.
+/// A page of orders, newest date first (ties: newest order first), and the total. Requests
+/// waiting for their host come oldest deadline first instead: the host's queue.
 pub async fn list(
     conn: &mut MySqlConnection,
     owner: OrderOwner,
@@ -360,10 +375,14 @@ pub async fn list(
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     let mut page = QueryBuilder::<MySql>::new(order_select());
     filter(&mut page);
-    page.push(" ORDER BY o.date DESC, o.id DESC LIMIT ")
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
+    page.push(if status == Some(OrderStatus::AwaitingApproval) {
+        " ORDER BY o.approval_deadline, o.id LIMIT "
+    } else {
+        " ORDER BY o.date DESC, o.id DESC LIMIT "
+    })
+    .push_bind(limit)
+    .push(" OFFSET ")
+    .push_bind(offset);
     let rows = page.build_query_as().fetch_all(&mut *conn).await?;
     Ok((rows, total as u64))
 }

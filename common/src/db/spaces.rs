@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, FromRow, MySql, MySqlConnection, QueryBuilder};
 
 use super::images::FIRST_READY_THUMBNAIL;
 use crate::domain::{
-    AvailabilityRange, Hours, ImageStatus, Moment, Page, Slot, SpaceFilter, SpaceSort,
+    AvailabilityRange, Hours, ImageStatus, Moment, Page, RefundPolicy, Slot, SpaceFilter, SpaceSort,
 };
 
 /// `rating` is the average grade rounded half up to one decimal, carried as an integer number of
@@ -52,6 +52,8 @@ pub struct SpaceDetailRow {
     pub open_hour: u8,
     pub close_hour: u8,
     pub min_hours: u8,
+    pub refund_policy: RefundPolicy,
+    pub instant_booking: bool,
     /// 1 when the viewer likes the space; MySQL answers `EXISTS` as an integer.
     pub liked_flag: i64,
 }
@@ -246,6 +248,7 @@ pub async fn detail(
          {FIRST_READY_THUMBNAIL} AS thumbnail_key, s.description, \
          CAST(s.latitude AS DOUBLE) AS latitude, CAST(s.longitude AS DOUBLE) AS longitude, \
          s.host_id, u.nickname AS host_nickname, s.open_hour, s.close_hour, s.min_hours, \
+         s.refund_policy, s.instant_booking, \
          CAST(EXISTS (SELECT 1 FROM likes l WHERE l.space_id = s.id AND l.user_id = ?) AS SIGNED) \
          AS liked_flag \
          FROM spaces s \
@@ -416,6 +419,9 @@ pub struct NewSpace {
     pub opening: Hours,
     /// The fewest hours of one hourly booking.
     pub min_hours: u8,
+    pub refund_policy: RefundPolicy,
+    /// False: the host approves each paid booking.
+    pub instant_booking: bool,
     pub facility_ids: Vec<u64>,
     pub created_at: DateTime<Utc>,
 }
@@ -627,7 +633,7 @@ pub async fn insert_many(
             "INSERT INTO spaces (host_id, category_id, district_id, title, sub_title, \
              description, address, latitude, longitude, min_count, max_count, min_price, \
              offers_day, offers_night, offers_all, offers_hourly, open_hour, close_hour, \
-             min_hours, facility_mask, created_at, updated_at) ",
+             min_hours, refund_policy, instant_booking, facility_mask, created_at, updated_at) ",
         );
         insert.push_values(batch, |mut row, space| {
             let derived = space.derived();
@@ -650,6 +656,8 @@ pub async fn insert_many(
                 .push_bind(space.opening.start())
                 .push_bind(space.opening.end())
                 .push_bind(space.min_hours)
+                .push_bind(space.refund_policy)
+                .push_bind(space.instant_booking)
                 .push_bind(derived.facility_mask)
                 .push_bind(space.created_at)
                 .push_bind(space.created_at);
@@ -708,8 +716,8 @@ pub async fn update(
         "UPDATE spaces SET title = ?, sub_title = ?, description = ?, category_id = ?, \
          district_id = ?, address = ?, latitude = ?, longitude = ?, min_count = ?, \
          max_count = ?, min_price = ?, offers_day = ?, offers_night = ?, offers_all = ?, \
-         offers_hourly = ?, open_hour = ?, close_hour = ?, min_hours = ?, facility_mask = ?, \
-         updated_at = ? WHERE id = ?",
+         offers_hourly = ?, open_hour = ?, close_hour = ?, min_hours = ?, refund_policy = ?, \
+         instant_booking = ?, facility_mask = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&space.title)
     .bind(&space.sub_title)
@@ -729,6 +737,8 @@ pub async fn update(
     .bind(space.opening.start())
     .bind(space.opening.end())
     .bind(space.min_hours)
+    .bind(space.refund_policy)
+    .bind(space.instant_booking)
     .bind(derived.facility_mask)
     .bind(now)
     .bind(space_id)

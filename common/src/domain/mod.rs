@@ -8,6 +8,7 @@ mod image;
 mod listing;
 mod moment;
 mod order;
+mod refund;
 mod slot;
 mod user;
 mod values;
@@ -23,6 +24,7 @@ pub use listing::{
 };
 pub use moment::Moment;
 pub use order::{ConflictCode, FailureReason, OrderEventCause, OrderStatus};
+pub use refund::{Cancelable, Cancellation, RefundPolicy, RefundTier};
 pub use slot::{Hours, Slot};
 pub use user::Nickname;
 pub use values::{Headcount, Won};

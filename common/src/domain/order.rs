@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::column::{named_enum, text_column};
 
-/// Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
-/// and `completed` block their slot; the rest free it.
+/// Where an order is in its life: `waiting` (until its hold expires), `payment_pending`,
+/// `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+/// the rest free them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -16,16 +17,20 @@ pub enum OrderStatus {
     Failed,
     Expired,
     Canceled,
+    AwaitingApproval,
+    Declined,
 }
 
 impl OrderStatus {
-    pub const EVERY: [OrderStatus; 6] = [
+    pub const EVERY: [OrderStatus; 8] = [
         Self::Waiting,
         Self::PaymentPending,
         Self::Completed,
         Self::Failed,
         Self::Expired,
         Self::Canceled,
+        Self::AwaitingApproval,
+        Self::Declined,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,12 +41,17 @@ impl OrderStatus {
             Self::Failed => "failed",
             Self::Expired => "expired",
             Self::Canceled => "canceled",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Declined => "declined",
         }
     }
 
     /// Whether an order in this status holds claims on its hours.
     pub fn claims_slot(self) -> bool {
-        matches!(self, Self::Waiting | Self::PaymentPending | Self::Completed)
+        matches!(
+            self,
+            Self::Waiting | Self::PaymentPending | Self::AwaitingApproval | Self::Completed
+        )
     }
 
     /// Until when a claim of an order in this status blocks: the hold's end for a waiting
@@ -68,10 +78,14 @@ pub enum OrderEventCause {
     InsufficientPoints,
     HoldExpired,
     CanceledByGuest,
+    ApprovedByHost,
+    DeclinedByHost,
+    /// Nobody decided a request to book by its `approval_deadline`: the worker declined it.
+    ApprovalTimeout,
 }
 
 impl OrderEventCause {
-    pub const EVERY: [OrderEventCause; 7] = [
+    pub const EVERY: [OrderEventCause; 10] = [
         Self::Seeded,
         Self::Booked,
         Self::PaymentRequested,
@@ -79,6 +93,9 @@ impl OrderEventCause {
         Self::InsufficientPoints,
         Self::HoldExpired,
         Self::CanceledByGuest,
+        Self::ApprovedByHost,
+        Self::DeclinedByHost,
+        Self::ApprovalTimeout,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +107,9 @@ impl OrderEventCause {
             Self::InsufficientPoints => "insufficient_points",
             Self::HoldExpired => "hold_expired",
             Self::CanceledByGuest => "canceled_by_guest",
+            Self::ApprovedByHost => "approved_by_host",
+            Self::DeclinedByHost => "declined_by_host",
+            Self::ApprovalTimeout => "approval_timeout",
         }
     }
 }
@@ -135,7 +155,11 @@ pub enum ConflictCode {
     HoldExpired,
     OrderNotPayable,
     OrderNotCancelable,
-    CancelTooLate,
+    /// A completed order's first booked hour has started: too late to cancel.
+    OrderStarted,
+    /// Approve or decline of an order that is not waiting for a decision (or whose deadline
+    /// has passed).
+    OrderNotAwaitingApproval,
     /// The order changed while this request was deciding; reload it.
     OrderStateChanged,
     /// A request with the same `Idempotency-Key` is still being processed.
@@ -152,12 +176,13 @@ pub enum ConflictCode {
 }
 
 impl ConflictCode {
-    pub const EVERY: [ConflictCode; 13] = [
+    pub const EVERY: [ConflictCode; 14] = [
         Self::SlotUnavailable,
         Self::HoldExpired,
         Self::OrderNotPayable,
         Self::OrderNotCancelable,
-        Self::CancelTooLate,
+        Self::OrderStarted,
+        Self::OrderNotAwaitingApproval,
         Self::OrderStateChanged,
         Self::IdempotencyKeyInUse,
         Self::TooManyHolds,
@@ -174,7 +199,8 @@ impl ConflictCode {
             Self::HoldExpired => "hold_expired",
             Self::OrderNotPayable => "order_not_payable",
             Self::OrderNotCancelable => "order_not_cancelable",
-            Self::CancelTooLate => "cancel_too_late",
+            Self::OrderStarted => "order_started",
+            Self::OrderNotAwaitingApproval => "order_not_awaiting_approval",
             Self::OrderStateChanged => "order_state_changed",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::TooManyHolds => "too_many_holds",

@@ -1,4 +1,5 @@
-//! Charges the booker and completes the order, or fails it (`insufficient_points`).
+//! Charges the booker and completes the order (or, on a space without instant booking, hands
+//! it to its host to decide), or fails it (`insufficient_points`).
 
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ impl Handler for SettlePayment {
             &context.pool,
             &context.payments,
             self.order_id,
+            &context.booking,
             &context.clock,
         )
         .await?;

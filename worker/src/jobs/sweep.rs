@@ -1,4 +1,5 @@
-//! The periodic sweep: expire holds, recover lost settlements, forget old idempotency keys.
+//! The periodic sweep: expire holds, decline requests to book nobody answered in time, recover
+//! lost settlements, forget old idempotency keys.
 
 use std::time::Duration;
 
@@ -22,12 +23,14 @@ impl Handler for Sweep {
             &context.pool,
             &context.queues,
             context.sweep_bounds,
+            &context.payments,
             &context.clock,
         )
         .await?;
         tracing::info!(
             sweep.tick = self.timestamp,
             orders.expired = report.holds_expired,
+            orders.declined_unanswered = report.requests_timed_out,
             settlements.requeued = report.settlements_requeued,
             photos.requeued = report.photos_requeued,
             deletions.requeued = report.deletions_requeued,

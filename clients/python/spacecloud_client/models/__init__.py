@@ -9,6 +9,7 @@ from .block_request import BlockRequest
 from .booker import Booker
 from .calendar_feed import CalendarFeed
 from .create_space_body import CreateSpaceBody
+from .decline_request import DeclineRequest
 from .district import District
 from .facility import Facility
 from .failure_reason import FailureReason
@@ -19,11 +20,15 @@ from .image_status import ImageStatus
 from .kakao_login import KakaoLogin
 from .label import Label
 from .liveness import Liveness
+from .mark_read import MarkRead
 from .me import Me
 from .me_changes import MeChanges
 from .my_space import MySpace
 from .my_space_page import MySpacePage
 from .named_ref import NamedRef
+from .notification import Notification
+from .notification_kind import NotificationKind
+from .notification_page import NotificationPage
 from .order import Order
 from .order_event import OrderEvent
 from .order_event_cause import OrderEventCause
@@ -37,6 +42,9 @@ from .problem import Problem
 from .problem_code import ProblemCode
 from .readiness import Readiness
 from .refresh_request import RefreshRequest
+from .refund_policy import RefundPolicy
+from .refund_policy_detail import RefundPolicyDetail
+from .refund_tier_detail import RefundTierDetail
 from .review import Review
 from .review_page import ReviewPage
 from .review_space_body import ReviewSpaceBody
@@ -63,6 +71,7 @@ __all__ = (
     "Booker",
     "CalendarFeed",
     "CreateSpaceBody",
+    "DeclineRequest",
     "District",
     "Facility",
     "FailureReason",
@@ -73,11 +82,15 @@ __all__ = (
     "KakaoLogin",
     "Label",
     "Liveness",
+    "MarkRead",
     "Me",
     "MeChanges",
     "MySpace",
     "MySpacePage",
     "NamedRef",
+    "Notification",
+    "NotificationKind",
+    "NotificationPage",
     "Order",
     "OrderEvent",
     "OrderEventCause",
@@ -91,6 +104,9 @@ __all__ = (
     "ProblemCode",
     "Readiness",
     "RefreshRequest",
+    "RefundPolicy",
+    "RefundPolicyDetail",
+    "RefundTierDetail",
     "Review",
     "Reviewer",
     "ReviewPage",

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
+from ..models.refund_policy import RefundPolicy
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateSpaceBody")
@@ -26,6 +27,7 @@ class CreateSpaceBody:
         title (str): 1–100 characters.
         close_hour (int | Unset): When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
         description (str | Unset):
+        instant_booking (bool | Unset): `false`: you approve each booking before it is confirmed (default `true`).
         latitude (float | Unset):
         longitude (float | Unset):
         min_count (int | Unset): Default 1.
@@ -35,6 +37,11 @@ class CreateSpaceBody:
         price_day (int | Unset):
         price_hour (int | Unset): Offers the `hourly` option at this price per hour.
         price_night (int | Unset):
+        refund_policy (RefundPolicy | Unset): A space's cancellation policy (default `flexible`), a fixed schedule of
+            tiers; an order is
+            refunded by the policy its space had when it was placed. `flexible`: 1 day or more before
+            100 %, on the day 0 %. `standard`: 7+ days 100 %, 3–6 days 50 %, 1–2 days 20 %, on the day
+            0 %. `strict`: 8+ days 100 %, then 90, 80, 70, 60 and 50 % from 7 down to 3 days, fewer 0 %.
         sub_title (str | Unset):
     """
 
@@ -47,6 +54,7 @@ class CreateSpaceBody:
     title: str
     close_hour: int | Unset = UNSET
     description: str | Unset = UNSET
+    instant_booking: bool | Unset = UNSET
     latitude: float | Unset = UNSET
     longitude: float | Unset = UNSET
     min_count: int | Unset = UNSET
@@ -56,6 +64,7 @@ class CreateSpaceBody:
     price_day: int | Unset = UNSET
     price_hour: int | Unset = UNSET
     price_night: int | Unset = UNSET
+    refund_policy: RefundPolicy | Unset = UNSET
     sub_title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -82,6 +91,8 @@ class CreateSpaceBody:
 
         description = self.description
 
+        instant_booking = self.instant_booking
+
         latitude = self.latitude
 
         longitude = self.longitude
@@ -99,6 +110,10 @@ class CreateSpaceBody:
         price_hour = self.price_hour
 
         price_night = self.price_night
+
+        refund_policy: str | Unset = UNSET
+        if not isinstance(self.refund_policy, Unset):
+            refund_policy = self.refund_policy.value
 
         sub_title = self.sub_title
 
@@ -119,6 +134,8 @@ class CreateSpaceBody:
             field_dict["close_hour"] = close_hour
         if description is not UNSET:
             field_dict["description"] = description
+        if instant_booking is not UNSET:
+            field_dict["instant_booking"] = instant_booking
         if latitude is not UNSET:
             field_dict["latitude"] = latitude
         if longitude is not UNSET:
@@ -137,6 +154,8 @@ class CreateSpaceBody:
             field_dict["price_hour"] = price_hour
         if price_night is not UNSET:
             field_dict["price_night"] = price_night
+        if refund_policy is not UNSET:
+            field_dict["refund_policy"] = refund_policy
         if sub_title is not UNSET:
             field_dict["sub_title"] = sub_title
 
@@ -167,6 +186,9 @@ class CreateSpaceBody:
         if not isinstance(self.description, Unset):
             files.append(("description", (None, str(self.description).encode(), "text/plain")))
 
+        if not isinstance(self.instant_booking, Unset):
+            files.append(("instant_booking", (None, str(self.instant_booking).encode(), "text/plain")))
+
         if not isinstance(self.latitude, Unset):
             files.append(("latitude", (None, str(self.latitude).encode(), "text/plain")))
 
@@ -193,6 +215,9 @@ class CreateSpaceBody:
 
         if not isinstance(self.price_night, Unset):
             files.append(("price_night", (None, str(self.price_night).encode(), "text/plain")))
+
+        if not isinstance(self.refund_policy, Unset):
+            files.append(("refund_policy", (None, str(self.refund_policy.value).encode(), "text/plain")))
 
         if not isinstance(self.sub_title, Unset):
             files.append(("sub_title", (None, str(self.sub_title).encode(), "text/plain")))
@@ -228,6 +253,8 @@ class CreateSpaceBody:
 
         description = d.pop("description", UNSET)
 
+        instant_booking = d.pop("instant_booking", UNSET)
+
         latitude = d.pop("latitude", UNSET)
 
         longitude = d.pop("longitude", UNSET)
@@ -246,6 +273,13 @@ class CreateSpaceBody:
 
         price_night = d.pop("price_night", UNSET)
 
+        _refund_policy = d.pop("refund_policy", UNSET)
+        refund_policy: RefundPolicy | Unset
+        if isinstance(_refund_policy, Unset):
+            refund_policy = UNSET
+        else:
+            refund_policy = RefundPolicy(_refund_policy)
+
         sub_title = d.pop("sub_title", UNSET)
 
         create_space_body = cls(
@@ -258,6 +292,7 @@ class CreateSpaceBody:
             title=title,
             close_hour=close_hour,
             description=description,
+            instant_booking=instant_booking,
             latitude=latitude,
             longitude=longitude,
             min_count=min_count,
@@ -267,6 +302,7 @@ class CreateSpaceBody:
             price_day=price_day,
             price_hour=price_hour,
             price_night=price_night,
+            refund_policy=refund_policy,
             sub_title=sub_title,
         )
 

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.failure_reason import FailureReason
 from ..models.order_status import OrderStatus
+from ..models.refund_policy import RefundPolicy
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,35 +27,48 @@ class Order:
     """
     Attributes:
         amount (int): What the order costs, in won.
+        approval_deadline (datetime.datetime | None): For a request to book (`awaiting_approval`): until when the host
+            may approve or decline
+            it; then the worker declines it. Null for an order that never waited for its host.
         booker (Booker): The person the host should expect, as the guest typed it.
         created_at (datetime.datetime):
         date (datetime.date):
+        decline_reason (None | str): Why a `declined` order was declined: the host's reason, or `approval_timeout`.
         end_hour (int): The hour the booking ends (a package's: `day` 18, `night` and `all` 24).
         headcount (int):
         hold_expires_at (datetime.datetime): Until when a `waiting` order holds its slot unpaid.
         id (int):
         is_past (bool): True once the order's date is before today (business time zone).
         option (OrderOption):
-        refunded_points (int | None): Points given back by a cancellation; null until then.
+        refund_policy (RefundPolicy): A space's cancellation policy (default `flexible`), a fixed schedule of tiers; an
+            order is
+            refunded by the policy its space had when it was placed. `flexible`: 1 day or more before
+            100 %, on the day 0 %. `standard`: 7+ days 100 %, 3–6 days 50 %, 1–2 days 20 %, on the day
+            0 %. `strict`: 8+ days 100 %, then 90, 80, 70, 60 and 50 % from 7 down to 3 days, fewer 0 %.
+        refunded_points (int | None): Points given back by a cancellation or a decline; null until then.
         space (OrderSpace):
         start_hour (int): The first hour booked (a package's: `day` 9, `night` 18, `all` 9).
-        status (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+        status (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+            the rest free them.
         updated_at (datetime.datetime):
         failure_reason (FailureReason | Unset): Why a payment was declined: the order's `failure_reason`.
         history (list[OrderEvent] | Unset): Every status change, oldest first (only on `GET /orders/{id}`).
     """
 
     amount: int
+    approval_deadline: datetime.datetime | None
     booker: Booker
     created_at: datetime.datetime
     date: datetime.date
+    decline_reason: None | str
     end_hour: int
     headcount: int
     hold_expires_at: datetime.datetime
     id: int
     is_past: bool
     option: OrderOption
+    refund_policy: RefundPolicy
     refunded_points: int | None
     space: OrderSpace
     start_hour: int
@@ -67,11 +81,20 @@ class Order:
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
 
+        approval_deadline: None | str
+        if isinstance(self.approval_deadline, datetime.datetime):
+            approval_deadline = self.approval_deadline.isoformat()
+        else:
+            approval_deadline = self.approval_deadline
+
         booker = self.booker.to_dict()
 
         created_at = self.created_at.isoformat()
 
         date = self.date.isoformat()
+
+        decline_reason: None | str
+        decline_reason = self.decline_reason
 
         end_hour = self.end_hour
 
@@ -84,6 +107,8 @@ class Order:
         is_past = self.is_past
 
         option = self.option.to_dict()
+
+        refund_policy = self.refund_policy.value
 
         refunded_points: int | None
         refunded_points = self.refunded_points
@@ -112,15 +137,18 @@ class Order:
         field_dict.update(
             {
                 "amount": amount,
+                "approval_deadline": approval_deadline,
                 "booker": booker,
                 "created_at": created_at,
                 "date": date,
+                "decline_reason": decline_reason,
                 "end_hour": end_hour,
                 "headcount": headcount,
                 "hold_expires_at": hold_expires_at,
                 "id": id,
                 "is_past": is_past,
                 "option": option,
+                "refund_policy": refund_policy,
                 "refunded_points": refunded_points,
                 "space": space,
                 "start_hour": start_hour,
@@ -145,11 +173,33 @@ class Order:
         d = dict(src_dict)
         amount = d.pop("amount")
 
+        def _parse_approval_deadline(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                approval_deadline_type_0 = datetime.datetime.fromisoformat(data)
+
+                return approval_deadline_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        approval_deadline = _parse_approval_deadline(d.pop("approval_deadline"))
+
         booker = Booker.from_dict(d.pop("booker"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         date = datetime.date.fromisoformat(d.pop("date"))
+
+        def _parse_decline_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        decline_reason = _parse_decline_reason(d.pop("decline_reason"))
 
         end_hour = d.pop("end_hour")
 
@@ -162,6 +212,8 @@ class Order:
         is_past = d.pop("is_past")
 
         option = OrderOption.from_dict(d.pop("option"))
+
+        refund_policy = RefundPolicy(d.pop("refund_policy"))
 
         def _parse_refunded_points(data: object) -> int | None:
             if data is None:
@@ -196,15 +248,18 @@ class Order:
 
         order = cls(
             amount=amount,
+            approval_deadline=approval_deadline,
             booker=booker,
             created_at=created_at,
             date=date,
+            decline_reason=decline_reason,
             end_hour=end_hour,
             headcount=headcount,
             hold_expires_at=hold_expires_at,
             id=id,
             is_past=is_past,
             option=option,
+            refund_policy=refund_policy,
             refunded_points=refunded_points,
             space=space,
             start_hour=start_hour,

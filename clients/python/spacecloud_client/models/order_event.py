@@ -21,11 +21,13 @@ class OrderEvent:
     Attributes:
         at (datetime.datetime):
         cause (OrderEventCause): Why an order moved from one status to another: its history's `cause`.
-        to (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+        to (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+            the rest free them.
         from_ (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold expires),
-            `payment_pending`
-            and `completed` block their slot; the rest free it.
+            `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+            the rest free them.
     """
 
     at: datetime.datetime

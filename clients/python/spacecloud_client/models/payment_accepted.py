@@ -16,8 +16,9 @@ class PaymentAccepted:
     """
     Attributes:
         id (int):
-        status (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+        status (OrderStatus): Where an order is in its life: `waiting` (until its hold expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their hours;
+            the rest free them.
     """
 
     id: int

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.refund_policy import RefundPolicy
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SpaceChanges")
@@ -23,6 +24,7 @@ class SpaceChanges:
             description (str | Unset):
             district_id (int | Unset):
             facility_id (list[int] | Unset): Replaces the space's facilities.
+            instant_booking (bool | Unset): False: the host approves each booking paid from now on.
             latitude (float | Unset):
             longitude (float | Unset):
             max_count (int | Unset):
@@ -33,6 +35,11 @@ class SpaceChanges:
             price_day (int | Unset):
             price_hour (int | Unset): Sets (or adds) the hourly option's price per hour.
             price_night (int | Unset):
+            refund_policy (RefundPolicy | Unset): A space's cancellation policy (default `flexible`), a fixed schedule of
+                tiers; an order is
+                refunded by the policy its space had when it was placed. `flexible`: 1 day or more before
+                100 %, on the day 0 %. `standard`: 7+ days 100 %, 3–6 days 50 %, 1–2 days 20 %, on the day
+                0 %. `strict`: 8+ days 100 %, then 90, 80, 70, 60 and 50 % from 7 down to 3 days, fewer 0 %.
             sub_title (str | Unset):
             title (str | Unset):
     """
@@ -43,6 +50,7 @@ class SpaceChanges:
     description: str | Unset = UNSET
     district_id: int | Unset = UNSET
     facility_id: list[int] | Unset = UNSET
+    instant_booking: bool | Unset = UNSET
     latitude: float | Unset = UNSET
     longitude: float | Unset = UNSET
     max_count: int | Unset = UNSET
@@ -53,6 +61,7 @@ class SpaceChanges:
     price_day: int | Unset = UNSET
     price_hour: int | Unset = UNSET
     price_night: int | Unset = UNSET
+    refund_policy: RefundPolicy | Unset = UNSET
     sub_title: str | Unset = UNSET
     title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -71,6 +80,8 @@ class SpaceChanges:
         facility_id: list[int] | Unset = UNSET
         if not isinstance(self.facility_id, Unset):
             facility_id = self.facility_id
+
+        instant_booking = self.instant_booking
 
         latitude = self.latitude
 
@@ -92,6 +103,10 @@ class SpaceChanges:
 
         price_night = self.price_night
 
+        refund_policy: str | Unset = UNSET
+        if not isinstance(self.refund_policy, Unset):
+            refund_policy = self.refund_policy.value
+
         sub_title = self.sub_title
 
         title = self.title
@@ -111,6 +126,8 @@ class SpaceChanges:
             field_dict["district_id"] = district_id
         if facility_id is not UNSET:
             field_dict["facility_id"] = facility_id
+        if instant_booking is not UNSET:
+            field_dict["instant_booking"] = instant_booking
         if latitude is not UNSET:
             field_dict["latitude"] = latitude
         if longitude is not UNSET:
@@ -131,6 +148,8 @@ class SpaceChanges:
             field_dict["price_hour"] = price_hour
         if price_night is not UNSET:
             field_dict["price_night"] = price_night
+        if refund_policy is not UNSET:
+            field_dict["refund_policy"] = refund_policy
         if sub_title is not UNSET:
             field_dict["sub_title"] = sub_title
         if title is not UNSET:
@@ -153,6 +172,8 @@ class SpaceChanges:
 
         facility_id = cast(list[int], d.pop("facility_id", UNSET))
 
+        instant_booking = d.pop("instant_booking", UNSET)
+
         latitude = d.pop("latitude", UNSET)
 
         longitude = d.pop("longitude", UNSET)
@@ -173,6 +194,13 @@ class SpaceChanges:
 
         price_night = d.pop("price_night", UNSET)
 
+        _refund_policy = d.pop("refund_policy", UNSET)
+        refund_policy: RefundPolicy | Unset
+        if isinstance(_refund_policy, Unset):
+            refund_policy = UNSET
+        else:
+            refund_policy = RefundPolicy(_refund_policy)
+
         sub_title = d.pop("sub_title", UNSET)
 
         title = d.pop("title", UNSET)
@@ -184,6 +212,7 @@ class SpaceChanges:
             description=description,
             district_id=district_id,
             facility_id=facility_id,
+            instant_booking=instant_booking,
             latitude=latitude,
             longitude=longitude,
             max_count=max_count,
@@ -194,6 +223,7 @@ class SpaceChanges:
             price_day=price_day,
             price_hour=price_hour,
             price_night=price_night,
+            refund_policy=refund_policy,
             sub_title=sub_title,
             title=title,
         )

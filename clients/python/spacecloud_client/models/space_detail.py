@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ..models.facility import Facility
     from ..models.host import Host
     from ..models.named_ref import NamedRef
+    from ..models.refund_policy_detail import RefundPolicyDetail
     from ..models.space_image import SpaceImage
     from ..models.space_option import SpaceOption
 
@@ -32,6 +33,7 @@ class SpaceDetail:
         host (Host):
         id (int):
         images (list[SpaceImage]): Ready images only, in the host's order.
+        instant_booking (bool): False: the host approves each paid booking (`awaiting_approval`) before it is confirmed.
         latitude (float | None):
         like_count (int):
         longitude (float | None):
@@ -42,6 +44,7 @@ class SpaceDetail:
         open_hour (int): When an hourly booking may start (0–23, business time zone).
         options (list[SpaceOption]): The packages and the hourly option offered; an `hourly` option's price is per hour.
         rating (float | None): Average grade, one decimal; null until the first review.
+        refund_policy (RefundPolicyDetail): A cancellation policy and its schedule.
         review_count (int):
         sub_title (str):
         thumbnail_url (None | str): The first ready image's thumbnail; null while the space has none.
@@ -58,6 +61,7 @@ class SpaceDetail:
     host: Host
     id: int
     images: list[SpaceImage]
+    instant_booking: bool
     latitude: float | None
     like_count: int
     longitude: float | None
@@ -68,6 +72,7 @@ class SpaceDetail:
     open_hour: int
     options: list[SpaceOption]
     rating: float | None
+    refund_policy: RefundPolicyDetail
     review_count: int
     sub_title: str
     thumbnail_url: None | str
@@ -100,6 +105,8 @@ class SpaceDetail:
             images_item = images_item_data.to_dict()
             images.append(images_item)
 
+        instant_booking = self.instant_booking
+
         latitude: float | None
         latitude = self.latitude
 
@@ -126,6 +133,8 @@ class SpaceDetail:
         rating: float | None
         rating = self.rating
 
+        refund_policy = self.refund_policy.to_dict()
+
         review_count = self.review_count
 
         sub_title = self.sub_title
@@ -150,6 +159,7 @@ class SpaceDetail:
                 "host": host,
                 "id": id,
                 "images": images,
+                "instant_booking": instant_booking,
                 "latitude": latitude,
                 "like_count": like_count,
                 "longitude": longitude,
@@ -160,6 +170,7 @@ class SpaceDetail:
                 "open_hour": open_hour,
                 "options": options,
                 "rating": rating,
+                "refund_policy": refund_policy,
                 "review_count": review_count,
                 "sub_title": sub_title,
                 "thumbnail_url": thumbnail_url,
@@ -176,6 +187,7 @@ class SpaceDetail:
         from ..models.facility import Facility  # noqa: PLC0415
         from ..models.host import Host  # noqa: PLC0415
         from ..models.named_ref import NamedRef  # noqa: PLC0415
+        from ..models.refund_policy_detail import RefundPolicyDetail  # noqa: PLC0415
         from ..models.space_image import SpaceImage  # noqa: PLC0415
         from ..models.space_option import SpaceOption  # noqa: PLC0415
 
@@ -207,6 +219,8 @@ class SpaceDetail:
             images_item = SpaceImage.from_dict(images_item_data)
 
             images.append(images_item)
+
+        instant_booking = d.pop("instant_booking")
 
         def _parse_latitude(data: object) -> float | None:
             if data is None:
@@ -248,6 +262,8 @@ class SpaceDetail:
 
         rating = _parse_rating(d.pop("rating"))
 
+        refund_policy = RefundPolicyDetail.from_dict(d.pop("refund_policy"))
+
         review_count = d.pop("review_count")
 
         sub_title = d.pop("sub_title")
@@ -273,6 +289,7 @@ class SpaceDetail:
             host=host,
             id=id,
             images=images,
+            instant_booking=instant_booking,
             latitude=latitude,
             like_count=like_count,
             longitude=longitude,
@@ -283,6 +300,7 @@ class SpaceDetail:
             open_hour=open_hour,
             options=options,
             rating=rating,
+            refund_policy=refund_policy,
             review_count=review_count,
             sub_title=sub_title,
             thumbnail_url=thumbnail_url,

@@ -83,8 +83,9 @@ def sync_detailed(
 ) -> Response[Order | Problem]:
     """Cancel an order.
 
-     A held (`waiting`) order at any time, a `completed` one before its date: its points are
-    refunded in full.
+     A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+    refunded in full; a `completed` one until its first booked hour starts, refunded by the
+    refund policy it was placed under (`refunded_points`).
 
     Args:
         id (int):
@@ -115,8 +116,9 @@ def sync(
 ) -> Order | Problem | None:
     """Cancel an order.
 
-     A held (`waiting`) order at any time, a `completed` one before its date: its points are
-    refunded in full.
+     A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+    refunded in full; a `completed` one until its first booked hour starts, refunded by the
+    refund policy it was placed under (`refunded_points`).
 
     Args:
         id (int):
@@ -142,8 +144,9 @@ async def asyncio_detailed(
 ) -> Response[Order | Problem]:
     """Cancel an order.
 
-     A held (`waiting`) order at any time, a `completed` one before its date: its points are
-    refunded in full.
+     A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+    refunded in full; a `completed` one until its first booked hour starts, refunded by the
+    refund policy it was placed under (`refunded_points`).
 
     Args:
         id (int):
@@ -172,8 +175,9 @@ async def asyncio(
 ) -> Order | Problem | None:
     """Cancel an order.
 
-     A held (`waiting`) order at any time, a `completed` one before its date: its points are
-    refunded in full.
+     A held (`waiting`) order at any time, with nothing to refund; one `awaiting_approval`,
+    refunded in full; a `completed` one until its first booked hour starts, refunded by the
+    refund policy it was placed under (`refunded_points`).
 
     Args:
         id (int):

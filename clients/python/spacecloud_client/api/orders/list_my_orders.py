@@ -98,8 +98,10 @@ def sync_detailed(
 
     Args:
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -135,8 +137,10 @@ def sync(
 
     Args:
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -167,8 +171,10 @@ async def asyncio_detailed(
 
     Args:
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -202,8 +208,10 @@ async def asyncio(
 
     Args:
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 

@@ -114,8 +114,10 @@ def sync_detailed(
     Args:
         id (int):
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -154,8 +156,10 @@ def sync(
     Args:
         id (int):
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -189,8 +193,10 @@ async def asyncio_detailed(
     Args:
         id (int):
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
@@ -227,8 +233,10 @@ async def asyncio(
     Args:
         id (int):
         status (OrderStatus | Unset): Where an order is in its life: `waiting` (until its hold
-            expires), `payment_pending`
-            and `completed` block their slot; the rest free it.
+            expires), `payment_pending`,
+            `awaiting_approval` (paid, the host has not decided yet) and `completed` block their
+            hours;
+            the rest free them.
         page (int | Unset):  Default: 1.
         per_page (int | Unset):  Default: 20.
 
