@@ -11,7 +11,7 @@ use chrono::{Days, NaiveDate, Utc};
 use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use spacecloud_common::{
-    booking::{self, BookingPolicy, BookingRequest},
+    booking::{self, BookingPolicy, BookingRequest, Settlement, payment::PointsProvider},
     clock::BusinessClock,
     config::{Settings, StorageSettings},
     db::{self, spaces::NewSpace},
@@ -453,6 +453,165 @@ async fn two_worker_processes_settle_and_sweep_each_order_once() {
     .await
     .unwrap();
     assert_eq!(live_claims, 0, "expired holds block nothing");
+    drop(workers);
+    fixture.env.remove().await;
+}
+
+impl BookingFixture {
+    /// The host approves each booking of the fixture's space from now on.
+    async fn require_approval(&self) {
+        sqlx::query("UPDATE spaces SET instant_booking = FALSE WHERE id = ?")
+            .bind(self.space_id)
+            .execute(&self.env.pool)
+            .await
+            .unwrap();
+    }
+
+    /// `(kind, user_id)` of every notification about `order_id`, oldest first.
+    async fn notifications(&self, order_id: u64) -> Vec<(String, u64)> {
+        sqlx::query_as("SELECT kind, user_id FROM notifications WHERE order_id = ? ORDER BY id")
+            .bind(order_id)
+            .fetch_all(&self.env.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A paid request to book of `guest`, `days_ahead`, already waiting for the host, whose
+    /// deadline has passed.
+    async fn overdue_request(&self, guest: u64, days_ahead: u64) -> u64 {
+        let pool = &self.env.pool;
+        let order_id = self
+            .hold(guest, days_ahead, chrono::Duration::minutes(10))
+            .await;
+        booking::request_payment(pool, guest, order_id, None, &self.clock)
+            .await
+            .unwrap();
+        let policy = BookingPolicy::from_settings(&self.env.settings);
+        let settled =
+            booking::settle_payment(pool, &PointsProvider, order_id, &policy, &self.clock)
+                .await
+                .unwrap();
+        assert_eq!(settled, Settlement::AwaitingApproval);
+        sqlx::query("UPDATE orders SET approval_deadline = ? WHERE id = ?")
+            .bind(Utc::now() - chrono::Duration::seconds(1))
+            .bind(order_id)
+            .execute(pool)
+            .await
+            .unwrap();
+        order_id
+    }
+}
+
+/// Killed after the settlement charged the guest and moved the order to `awaiting_approval`,
+/// before the host's notification was written: the restarted worker settles it once, and the
+/// host is told once.
+#[tokio::test]
+async fn a_worker_killed_mid_settlement_of_a_request_notifies_the_host_once() {
+    let fixture = BookingFixture::new(1).await;
+    fixture.require_approval().await;
+    let (settings, pool, database) = (&fixture.env.settings, &fixture.env.pool, &fixture.env.name);
+    let guest = fixture.guests[0];
+    let order_id = fixture.hold(guest, 3, chrono::Duration::minutes(10)).await;
+    booking::request_payment(pool, guest, order_id, None, &fixture.clock)
+        .await
+        .unwrap();
+
+    // The notification's insert waits for this table lock: the settlement is stopped after its
+    // charge and its state change, inside its transaction.
+    let mut blocker = pool.acquire().await.unwrap();
+    sqlx::query("LOCK TABLES notifications WRITE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    JobQueues::new(settings)
+        .enqueue(SettlePayment { order_id })
+        .await
+        .unwrap();
+    let first = start_worker(settings);
+    wait_until(30, "the settlement to wait on its notification", || async {
+        spacecloud_testkit::sessions_running(pool, database, "INSERT INTO notifications%").await > 0
+    })
+    .await;
+    drop(first); // SIGKILL
+    sqlx::query("UNLOCK TABLES")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    drop(blocker);
+    assert_eq!(fixture.status(order_id).await, "payment_pending");
+    assert_eq!(
+        fixture.points(guest).await,
+        100_000,
+        "the charge rolled back"
+    );
+
+    let second = start_worker(settings);
+    wait_until(
+        60,
+        "the order to await approval after the restart",
+        || async { fixture.status(order_id).await == "awaiting_approval" },
+    )
+    .await;
+    assert_eq!(
+        fixture.points(guest).await,
+        100_000 - 25_000,
+        "charged once"
+    );
+    assert_eq!(
+        fixture.transitions_to(order_id, "awaiting_approval").await,
+        1
+    );
+    assert_eq!(
+        fixture.notifications(order_id).await,
+        [("approval_requested".to_owned(), fixture.host)]
+    );
+    drop(second);
+    fixture.env.remove().await;
+}
+
+/// Two worker processes sweeping every second decline each request nobody answered once:
+/// one refund, one history entry and one notification each.
+#[tokio::test]
+async fn two_worker_processes_decline_each_unanswered_request_once() {
+    let fixture = BookingFixture::new(4).await;
+    fixture.require_approval().await;
+    let mut overdue = Vec::new();
+    for (n, guest) in fixture.guests[..3].iter().enumerate() {
+        overdue.push((*guest, fixture.overdue_request(*guest, n as u64 + 1).await));
+    }
+    let workers = [
+        start_worker(&fixture.env.settings),
+        start_worker(&fixture.env.settings),
+    ];
+    wait_until(60, "every request to be declined", || async {
+        for (_, order_id) in &overdue {
+            if fixture.status(*order_id).await != "declined" {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
+    // A request run out after those is declined by a later tick: by then every earlier one has
+    // met several sweeps of both workers.
+    let last_guest = fixture.guests[3];
+    let later = fixture.overdue_request(last_guest, 10).await;
+    wait_until(60, "a later sweep to decline the last request", || async {
+        fixture.status(later).await == "declined"
+    })
+    .await;
+    overdue.push((last_guest, later));
+    for (guest, order_id) in &overdue {
+        assert_eq!(fixture.points(*guest).await, 100_000, "refunded once");
+        assert_eq!(fixture.transitions_to(*order_id, "declined").await, 1);
+        assert_eq!(
+            fixture.notifications(*order_id).await,
+            [
+                ("approval_requested".to_owned(), fixture.host),
+                ("approval_timeout".to_owned(), *guest),
+            ]
+        );
+    }
     drop(workers);
     fixture.env.remove().await;
 }
