@@ -1,7 +1,8 @@
 -- Refund policies and request-to-book. A space's cancellation policy and whether it confirms
--- bookings at once. An order keeps the policy it was placed under (a host who tightens it
--- later does not shrink the refunds of bookings already made), and, while its host decides,
--- the deadline after which the worker declines it.
+-- bookings at once. An order keeps both as they were when it was placed (a host who tightens
+-- the policy later does not shrink the refunds of bookings already made, and switching
+-- approval on or off does not change the path of a booking already made), and, while its host
+-- decides, the deadline after which the worker declines it.
 ALTER TABLE spaces
     ADD COLUMN refund_policy ENUM('flexible', 'standard', 'strict') NOT NULL DEFAULT 'flexible',
     ADD COLUMN instant_booking BOOLEAN NOT NULL DEFAULT TRUE;
@@ -11,6 +12,7 @@ ALTER TABLE orders
     MODIFY status ENUM('waiting', 'payment_pending', 'completed', 'failed', 'expired',
         'canceled', 'awaiting_approval', 'declined') NOT NULL,
     ADD COLUMN refund_policy ENUM('flexible', 'standard', 'strict') NOT NULL DEFAULT 'flexible',
+    ADD COLUMN instant_booking BOOLEAN NOT NULL DEFAULT TRUE,
     ADD COLUMN approval_deadline DATETIME(6) NULL,
     ADD COLUMN decline_reason VARCHAR(500) NULL,
     -- The sweep's search for requests nobody decided in time.

@@ -414,8 +414,10 @@ async fn create_bulk_orders(
         let kakao_id = BULK_GUEST_KAKAO_BASE - n as i64;
         guests.push(upsert_user(conn, kakao_id, &format!("게스트{n}"), settings, now).await?);
     }
-    let options: Vec<(u64, u64, Slot, i64, u8, u8, u8)> = sqlx::query_as(
-        "SELECT o.id, o.space_id, o.slot, o.price, s.open_hour, s.close_hour, s.min_hours \
+    #[allow(clippy::type_complexity)]
+    let options: Vec<(u64, u64, Slot, i64, u8, u8, u8, RefundPolicy, bool)> = sqlx::query_as(
+        "SELECT o.id, o.space_id, o.slot, o.price, s.open_hour, s.close_hour, s.min_hours, \
+         s.refund_policy, s.instant_booking \
          FROM space_options o \
          JOIN spaces s ON s.id = o.space_id WHERE s.host_id = ? ORDER BY o.id",
     )
@@ -436,7 +438,7 @@ async fn create_bulk_orders(
     .map_err(|errors| anyhow::anyhow!("the bulk booker is invalid: {errors:?}"))?;
     let mut orders = Vec::with_capacity(BULK_ORDERS);
     while orders.len() < BULK_ORDERS {
-        let (option_id, space_id, slot, price, open, close, min_hours) =
+        let (option_id, space_id, slot, price, open, close, min_hours, refund_policy, instant) =
             options.choose(&mut rng).context("options")?;
         let slot = *slot;
         let hours = match slot.package_hours() {
@@ -481,7 +483,8 @@ async fn create_bulk_orders(
                 OrderStatus::Completed
             },
             hold_expires_at: now,
-            refund_policy: RefundPolicy::default(),
+            refund_policy: *refund_policy,
+            instant_booking: *instant,
             approval_deadline: None,
             booker: booker.clone(),
             created_at: now,

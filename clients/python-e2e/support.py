@@ -140,7 +140,8 @@ class FreeSlot:
 
 def free_slots(client: AuthenticatedClient, max_price: int) -> Iterator[FreeSlot]:
     """Bookable (space, option, date) triples at most `max_price`, cheapest spaces first, as the
-    availability calendar tells them (from today on)."""
+    availability calendar tells them (from today on), of spaces that confirm bookings at once
+    (the others wait for their host after payment)."""
     for current in pages(
         lambda page: list_spaces.sync_detailed(
             client=client, page=page, per_page=20, sort=SpaceSort.PRICE_ASC, max_price=max_price
@@ -148,6 +149,8 @@ def free_slots(client: AuthenticatedClient, max_price: int) -> Iterator[FreeSlot
     ):
         for summary in current.items:
             space = ok(get_space.sync_detailed(summary.id, client=client), SpaceDetail)
+            if not space.instant_booking:
+                continue
             calendar = get_space_availability.sync_detailed(space.id, client=client)
             for day in ok(calendar, Availability).days:
                 free = day.slots.to_dict()

@@ -55,15 +55,16 @@ impl BusinessClock {
     }
 
     /// The instant hour `hour` (0–23) of `date` begins in the business time zone. A wall time
-    /// that does not exist (a DST gap) is taken as the instant after the gap.
+    /// that occurs twice (clocks turned back) is its first occurrence; one that does not exist
+    /// (clocks turned forward) is the first minute after the gap.
     pub fn instant_of(&self, date: NaiveDate, hour: u8) -> DateTime<Utc> {
-        let wall = date.and_time(NaiveTime::MIN) + Duration::hours(i64::from(hour));
-        let mut probe = wall;
+        let mut wall = date.and_time(NaiveTime::MIN) + Duration::hours(i64::from(hour));
+        // Gaps are whole minutes long (at most a few hours), so this ends within them.
         loop {
-            if let Some(instant) = probe.and_local_timezone(self.timezone).earliest() {
+            if let Some(instant) = wall.and_local_timezone(self.timezone).earliest() {
                 return instant.with_timezone(&Utc);
             }
-            probe += Duration::minutes(15);
+            wall += Duration::minutes(1);
         }
     }
 
@@ -89,5 +90,39 @@ impl BusinessClock {
             Ordering::Relaxed,
         );
         skewed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_hour_of_a_date_is_an_instant_of_the_business_zone() {
+        let seoul = BusinessClock::new(chrono_tz::Asia::Seoul);
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(seoul.instant_of(date, 0), utc("2026-11-30T15:00:00Z"));
+        assert_eq!(seoul.instant_of(date, 14), utc("2026-12-01T05:00:00Z"));
+        assert_eq!(
+            seoul.local_text(utc("2026-12-01T05:00:00Z")),
+            "2026-12-01 14:00 KST"
+        );
+    }
+
+    #[test]
+    fn hours_skipped_or_repeated_by_daylight_saving() {
+        let new_york = BusinessClock::new(chrono_tz::America::New_York);
+        // 2027-03-14: 02:00 jumps to 03:00; hour 2 does not exist and starts when 03:00 does.
+        let spring = NaiveDate::from_ymd_opt(2027, 3, 14).unwrap();
+        assert_eq!(new_york.instant_of(spring, 2), utc("2027-03-14T07:00:00Z"));
+        assert_eq!(new_york.instant_of(spring, 3), utc("2027-03-14T07:00:00Z"));
+        // 2027-11-07: 01:00–02:00 happens twice; the hour begins at its first occurrence.
+        let autumn = NaiveDate::from_ymd_opt(2027, 11, 7).unwrap();
+        assert_eq!(new_york.instant_of(autumn, 1), utc("2027-11-07T05:00:00Z"));
+        assert_eq!(new_york.instant_of(autumn, 2), utc("2027-11-07T07:00:00Z"));
     }
 }

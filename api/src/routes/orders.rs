@@ -174,8 +174,20 @@ error_responses!(
 );
 
 error_responses!(
-    /// Errors of approving or declining a request to book.
-    DecideOrderError {
+    /// Errors of approving a request to book.
+    ApproveOrderError {
+        BadRequest = 400 "`malformed_request`: the id is not a number.",
+        Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
+        Forbidden = 403 "`forbidden`: the caller booked this order; only the space's host decides.",
+        NotFound = 404 "`not_found`: no such order of one of the caller's spaces.",
+        Conflict = 409 "`order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile.",
+        Unavailable = 503 "`database_unavailable`.",
+    }
+);
+
+error_responses!(
+    /// Errors of declining a request to book.
+    DeclineOrderError {
         BadRequest = 400 "`malformed_request`: the id is not a number, or the body is not JSON or has a field of the wrong type.",
         Unauthorized = 401 "`unauthorized`, `invalid_token`, `token_expired` or `token_revoked`.",
         Forbidden = 403 "`forbidden`: the caller booked this order; only the space's host decides.",
@@ -183,7 +195,7 @@ error_responses!(
         Conflict = 409 "`order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile.",
         TooLarge = 413 "`payload_too_large`: the body is over 64 KiB.",
         Unsupported = 415 "`unsupported_media_type`: the body is not `application/json`.",
-        Unprocessable = 422 "`validation_failed`: the reason is empty or over 500 characters.",
+        Unprocessable = 422 "`validation_failed`: the reason is empty or over 500 characters (judged once the caller is known to be the host).",
         Unavailable = 503 "`database_unavailable`.",
     }
 );
@@ -489,7 +501,7 @@ impl OrdersApi {
         auth: BearerAuth,
         /// The order's id.
         id: Path<u64>,
-    ) -> Result<Json<Order>, DecideOrderError> {
+    ) -> Result<Json<Order>, ApproveOrderError> {
         Ok(decide(&state, &auth, id.0, Decision::Approve).await?)
     }
 
@@ -508,9 +520,9 @@ impl OrdersApi {
         /// The order's id.
         id: Path<u64>,
         body: JsonBody<DeclineRequest>,
-    ) -> Result<Json<Order>, DecideOrderError> {
-        let reason = booking::decline_reason(&body.0.reason)?;
-        Ok(decide(&state, &auth, id.0, Decision::Decline(reason)).await?)
+    ) -> Result<Json<Order>, DeclineOrderError> {
+        let decision = Decision::Decline(body.0.reason);
+        Ok(decide(&state, &auth, id.0, decision).await?)
     }
 
     /// The caller's orders, newest date first.
@@ -534,7 +546,8 @@ impl OrdersApi {
         ))
     }
 
-    /// The orders of one of the caller's spaces, newest date first.
+    /// The orders of one of the caller's spaces, newest date first; with
+    /// `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
     #[oai(
         path = "/me/spaces/:id/orders",
         method = "get",

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spacecloud_common::{
     booking::{self, payment::PointsProvider},
-    domain::{OrderStatus, Slot},
+    domain::{Hours, OrderStatus, Slot},
+    jobs::SettlePayment,
 };
 
 use crate::helpers::{Login, Reply, TestApp, new_order, new_space, spawn_app};
@@ -606,4 +607,159 @@ async fn notifications_page_newest_first_and_are_marked_read_up_to_an_id() {
         1,
         "bad requests changed nothing"
     );
+}
+
+/// An order of the guest in `status`, on a space that approves each booking, inserted as the
+/// earlier steps leave it.
+async fn inserted(
+    app: &TestApp,
+    venue: &Venue,
+    status: OrderStatus,
+    date: NaiveDate,
+    hours: Option<Hours>,
+    deadline: Option<DateTime<Utc>>,
+) -> u64 {
+    let mut order = new_order(
+        venue.guest.user_id,
+        venue.space_id,
+        venue.day,
+        Slot::Day,
+        date,
+        status,
+        Utc::now(),
+    );
+    order.amount = PRICE;
+    order.instant_booking = false;
+    order.approval_deadline = deadline;
+    if let Some(hours) = hours {
+        order.hours = hours;
+    }
+    app.insert_order(order).await.unwrap()
+}
+
+#[tokio::test]
+async fn decisions_by_others_or_after_the_deadline_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let venue = venue(&app).await;
+    let stranger = app.login_as(3, "stranger").await;
+    let today = app.today();
+    let open = Some(Utc::now() + Duration::hours(1));
+    let order_id = inserted(
+        &app,
+        &venue,
+        OrderStatus::AwaitingApproval,
+        today + Days::new(2),
+        None,
+        open,
+    )
+    .await;
+    let decline = format!("/api/v1/orders/{order_id}/decline");
+    // Who asks is judged before the reason: a stranger learns nothing from a 422.
+    post(&app, &stranger, &decline, Some(json!({"reason": ""})))
+        .await
+        .assert_problem(404, None);
+    post(&app, &venue.guest, &decline, Some(json!({"reason": ""})))
+        .await
+        .assert_problem(403, None);
+    post(&app, &venue.host, &decline, Some(json!({"reason": ""})))
+        .await
+        .assert_problem(422, Some("reason"));
+
+    // Past its deadline (the sweep has not run yet): nobody can decide any more.
+    let overdue = Some(Utc::now() - Duration::seconds(1));
+    let late_id = inserted(
+        &app,
+        &venue,
+        OrderStatus::AwaitingApproval,
+        today + Days::new(3),
+        None,
+        overdue,
+    )
+    .await;
+    for (path, body) in [
+        (format!("/api/v1/orders/{late_id}/approve"), None),
+        (
+            format!("/api/v1/orders/{late_id}/decline"),
+            Some(json!({"reason": "too late"})),
+        ),
+    ] {
+        let reply = post(&app, &venue.host, &path, body).await;
+        reply.assert_problem(409, None);
+        assert_eq!(reply.body["code"], "order_not_awaiting_approval");
+    }
+    for id in [order_id, late_id] {
+        assert_eq!(
+            order_of(&app, &venue.guest, id).await["status"],
+            "awaiting_approval"
+        );
+    }
+    assert_eq!(points_of(&app, &venue.guest).await, 100_000);
+    assert_eq!(notifications(&app, &venue.guest).await["total"], 0);
+}
+
+#[tokio::test]
+async fn the_deadline_never_passes_the_first_booked_hour() {
+    let app = spawn_app().await;
+    let today = app.today();
+    let venue = venue(&app).await;
+    // Tomorrow from 00:00, less than APPROVAL_HOURS away: the host must decide before it begins.
+    let tomorrow = today + Days::new(1);
+    let soon = inserted(
+        &app,
+        &venue,
+        OrderStatus::PaymentPending,
+        tomorrow,
+        Some(Hours::new(0, 2).unwrap()),
+        None,
+    )
+    .await;
+    // Today from the current hour: it has begun, so there is nothing left to decide.
+    let hour = app.state.moment().hour;
+    let begun = inserted(
+        &app,
+        &venue,
+        OrderStatus::PaymentPending,
+        today,
+        Some(Hours::new(hour, hour + 1).unwrap()),
+        None,
+    )
+    .await;
+    for order_id in [soon, begun] {
+        app.state
+            .jobs
+            .enqueue(SettlePayment { order_id })
+            .await
+            .unwrap();
+    }
+    app.start_worker().await;
+
+    let waiting = wait_for_status(&app, &venue.guest, soon, "awaiting_approval").await;
+    let deadline: DateTime<Utc> = waiting["approval_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(deadline, app.state.clock.instant_of(tomorrow, 0));
+
+    let declined = wait_for_status(&app, &venue.guest, begun, "declined").await;
+    assert_eq!(declined["decline_reason"], "approval_timeout");
+    assert_eq!(declined["refunded_points"], PRICE);
+    assert_eq!(
+        causes(&declined),
+        ["booked", "payment_settled", "approval_timeout"]
+    );
+    assert_eq!(
+        kinds_about(&app, &venue.guest, begun).await,
+        ["approval_timeout"]
+    );
+    assert_eq!(
+        kinds_about(&app, &venue.host, begun).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        kinds_about(&app, &venue.host, soon).await,
+        ["approval_requested"]
+    );
+    // Charged for the one still waiting; the begun one given back.
+    assert_eq!(points_of(&app, &venue.guest).await, 100_000 - PRICE);
 }

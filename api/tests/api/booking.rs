@@ -619,7 +619,7 @@ async fn blocking_orders(app: &TestApp, space_id: u64, date: NaiveDate) -> Vec<(
     sqlx::query_as(
         "SELECT o.id, (SELECT COUNT(*) FROM hour_claims c WHERE c.order_id = o.id) \
          FROM orders o WHERE o.space_id = ? AND o.date = ? \
-         AND o.status IN ('payment_pending', 'completed') ORDER BY o.id",
+         AND o.status IN ('payment_pending', 'awaiting_approval', 'completed') ORDER BY o.id",
     )
     .bind(space_id)
     .bind(date)

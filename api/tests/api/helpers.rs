@@ -502,6 +502,7 @@ pub fn new_order(
         status,
         hold_expires_at,
         refund_policy: Default::default(),
+        instant_booking: true,
         approval_deadline: None,
         booker: ValidBooker::parse(BookerInput {
             name: "Kim".into(),

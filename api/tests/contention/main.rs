@@ -275,14 +275,15 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
 async fn assert_claims_match_orders(app: &TestApp) {
     let orphans: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM hour_claims c JOIN orders o ON o.id = c.order_id \
-         WHERE o.status NOT IN ('waiting', 'payment_pending', 'completed')",
+         WHERE o.status NOT IN ('waiting', 'payment_pending', 'awaiting_approval', 'completed')",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
     assert_eq!(orphans, 0, "claims of orders that no longer block");
     let unclaimed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM orders o WHERE o.status IN ('payment_pending', 'completed') \
+        "SELECT COUNT(*) FROM orders o \
+         WHERE o.status IN ('payment_pending', 'awaiting_approval', 'completed') \
          AND (SELECT COUNT(*) FROM hour_claims c WHERE c.order_id = o.id) \
          <> o.end_hour - o.start_hour",
     )

@@ -331,7 +331,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The orders of one of the caller's spaces, newest date first. */
+        /**
+         * The orders of one of the caller's spaces, newest date first; with
+         *     `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
+         */
         get: operations["listMySpaceOrders"];
         put?: never;
         post?: never;
@@ -3067,7 +3070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description `malformed_request`: the id is not a number, or the body is not JSON or has a field of the wrong type. */
+            /** @description `malformed_request`: the id is not a number. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3105,33 +3108,6 @@ export interface operations {
             };
             /** @description `order_not_awaiting_approval`: the order is not waiting for a decision, or its deadline has passed; `order_state_changed`: it changed meanwhile. */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `payload_too_large`: the body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unsupported_media_type`: the body is not `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `validation_failed`: the reason is empty or over 500 characters. */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3324,7 +3300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: the reason is empty or over 500 characters. */
+            /** @description `validation_failed`: the reason is empty or over 500 characters (judged once the caller is known to be the host). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -123,7 +123,8 @@ export interface FreeSlot {
 
 /**
  * A space, option and date that the availability calendar says can be booked now, from
- * tomorrow on, costing at most `maxPrice` (so that the booker's points cover it).
+ * tomorrow on, costing at most `maxPrice` (so that the booker's points cover it), on a space
+ * that confirms bookings at once (the others wait for their host after payment).
  */
 export async function findFreeSlot(maxPrice: number, wantedSlot?: Slot): Promise<FreeSlot> {
   const days = await businessDays();
@@ -140,6 +141,7 @@ export async function findFreeSlot(maxPrice: number, wantedSlot?: Slot): Promise
       params: { path: { id: space.id } },
     });
     assert.ok(detail.data);
+    if (!detail.data.instant_booking) continue;
     const calendar = await anonymous.GET("/api/v1/spaces/{id}/availability", {
       params: { path: { id: space.id }, query: { from: tomorrow } },
     });

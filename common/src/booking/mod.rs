@@ -218,8 +218,9 @@ pub async fn place_order(
             headcount: request.headcount as u32,
             status: OrderStatus::Waiting,
             hold_expires_at: now + policy.hold,
-            // Read again below, under the space's lock: the policy the order is placed under.
+            // Read below, under the space's lock: the terms the order is placed under.
             refund_policy: RefundPolicy::default(),
+            instant_booking: true,
             approval_deadline: None,
             booker: booker.clone(),
             created_at: now,
@@ -230,8 +231,9 @@ pub async fn place_order(
         // claims one after another. Concurrent multi-row claim inserts into one range could
         // otherwise deadlock: a first inserter that rolls back on a later hour leaves two
         // waiters each granted a shared duplicate-key lock, each then wanting to insert.
-        let space: Option<(i64, u64, RefundPolicy)> = sqlx::query_as(
-            "SELECT deleted_at IS NULL, host_id, refund_policy FROM spaces WHERE id = ? FOR UPDATE",
+        let space: Option<(i64, u64, RefundPolicy, bool)> = sqlx::query_as(
+            "SELECT deleted_at IS NULL, host_id, refund_policy, instant_booking FROM spaces \
+             WHERE id = ? FOR UPDATE",
         )
         .bind(order.space_id)
         .fetch_optional(&mut *tx)
@@ -257,8 +259,9 @@ pub async fn place_order(
             }
         }
         let host_id = match space {
-            Some((1, host_id, refund_policy)) => {
+            Some((1, host_id, refund_policy, instant_booking)) => {
                 order.refund_policy = refund_policy;
+                order.instant_booking = instant_booking;
                 host_id
             }
             _ => return Err(AppError::NotFound("space")),
@@ -307,6 +310,7 @@ struct LockedOrder {
     start_hour: u8,
     end_hour: u8,
     refund_policy: RefundPolicy,
+    instant_booking: bool,
     approval_deadline: Option<DateTime<Utc>>,
 }
 
@@ -332,13 +336,12 @@ impl LockedOrder {
 }
 
 /// The space of a locked order as its transitions need it: who decides, what notifications
-/// call it, and whether its bookings are confirmed at once. A plain read, not a lock: the
+/// call it. A plain read, not a lock: the
 /// space's row is never locked after an order's (docs/locking.md).
 #[derive(FromRow)]
 struct SpaceOfOrder {
     host_id: u64,
     title: String,
-    instant_booking: bool,
 }
 
 async fn space_of(
@@ -346,7 +349,7 @@ async fn space_of(
     order: &LockedOrder,
 ) -> Result<SpaceOfOrder, AppError> {
     Ok(
-        sqlx::query_as("SELECT host_id, title, instant_booking FROM spaces WHERE id = ?")
+        sqlx::query_as("SELECT host_id, title FROM spaces WHERE id = ?")
             .bind(order.space_id)
             .fetch_one(&mut *conn)
             .await?,
@@ -385,7 +388,7 @@ async fn lock_order(
 ) -> Result<Option<LockedOrder>, AppError> {
     Ok(sqlx::query_as(
         "SELECT user_id, space_id, status, hold_expires_at, amount, date, start_hour, end_hour, \
-         refund_policy, approval_deadline FROM orders WHERE id = ? FOR UPDATE",
+         refund_policy, instant_booking, approval_deadline FROM orders WHERE id = ? FOR UPDATE",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
@@ -494,6 +497,8 @@ pub enum Settlement {
     Completed,
     /// Paid; the host decides by the order's `approval_deadline`.
     AwaitingApproval,
+    /// Paid for a request to book whose first hour had already begun: declined and refunded.
+    Declined,
     Failed,
     /// The order was not `payment_pending` (already settled, cancelled…): nothing changed.
     NothingToDo,
@@ -523,44 +528,69 @@ pub async fn settle_payment<P: PaymentProvider>(
             .charge(&mut tx, order.user_id, order.amount)
             .await?
         {
+            Charge::Paid if order.instant_booking => {
+                transition(
+                    &mut tx,
+                    order_id,
+                    OrderStatus::PaymentPending,
+                    OrderStatus::Completed,
+                    OrderEventCause::PaymentSettled,
+                    now,
+                )
+                .await?;
+                Settlement::Completed
+            }
             Charge::Paid => {
+                transition(
+                    &mut tx,
+                    order_id,
+                    OrderStatus::PaymentPending,
+                    OrderStatus::AwaitingApproval,
+                    OrderEventCause::PaymentSettled,
+                    now,
+                )
+                .await?;
                 let space = space_of(&mut tx, &order).await?;
-                if space.instant_booking {
-                    transition(
+                let about = order.about(order_id, &space);
+                // Nobody decides after the booked time has begun: the deadline is the earlier
+                // of the approval window's end and the first booked hour.
+                let starts = clock.instant_of(order.date, order.start_hour);
+                let deadline = (now + policy.approval).min(starts);
+                if deadline <= now {
+                    // Settled after its first hour began (its job waited that long): there is
+                    // nothing left for the host to decide, so it is declined as unanswered.
+                    decline(
                         &mut tx,
+                        provider,
                         order_id,
-                        OrderStatus::PaymentPending,
-                        OrderStatus::Completed,
-                        OrderEventCause::PaymentSettled,
+                        &order,
+                        APPROVAL_TIMEOUT_REASON,
+                        OrderEventCause::ApprovalTimeout,
                         now,
                     )
                     .await?;
-                    Settlement::Completed
+                    tell(
+                        &mut tx,
+                        order.user_id,
+                        NotificationKind::ApprovalTimeout,
+                        &about,
+                        None,
+                        now,
+                    )
+                    .await?;
+                    Settlement::Declined
                 } else {
-                    // Nobody decides after the booked time has begun: the deadline is the
-                    // earlier of the approval window's end and the first booked hour.
-                    let starts = clock.instant_of(order.date, order.start_hour);
-                    let deadline = (now + policy.approval).min(starts.max(now));
                     sqlx::query("UPDATE orders SET approval_deadline = ? WHERE id = ?")
                         .bind(deadline)
                         .bind(order_id)
                         .execute(&mut *tx)
                         .await?;
-                    transition(
-                        &mut tx,
-                        order_id,
-                        OrderStatus::PaymentPending,
-                        OrderStatus::AwaitingApproval,
-                        OrderEventCause::PaymentSettled,
-                        now,
-                    )
-                    .await?;
                     let deadline_text = clock.local_text(deadline);
                     tell(
                         &mut tx,
                         space.host_id,
                         NotificationKind::ApprovalRequested,
-                        &order.about(order_id, &space),
+                        &about,
                         Some(&deadline_text),
                         now,
                     )
@@ -693,7 +723,8 @@ async fn give_back<P: PaymentProvider>(
 #[derive(Debug, Clone)]
 pub enum Decision {
     Approve,
-    /// Declined with the host's reason (already checked: 1–500 characters).
+    /// Declined with the host's reason, as sent (checked once the caller is known to be the
+    /// host, so nobody else learns anything from a 422).
     Decline(String),
 }
 
@@ -737,6 +768,10 @@ pub async fn decide<P: PaymentProvider>(
                 AppError::NotFound("order")
             });
         }
+        let reason = match decision {
+            Decision::Approve => None,
+            Decision::Decline(reason) => Some(decline_reason(reason)?),
+        };
         let now = clock.now();
         let open = order.status == OrderStatus::AwaitingApproval
             && order
@@ -756,8 +791,8 @@ pub async fn decide<P: PaymentProvider>(
             });
         }
         let about = order.about(order_id, &space);
-        match decision {
-            Decision::Approve => {
+        match reason {
+            None => {
                 transition(
                     &mut tx,
                     order_id,
@@ -777,13 +812,13 @@ pub async fn decide<P: PaymentProvider>(
                 )
                 .await?;
             }
-            Decision::Decline(reason) => {
+            Some(reason) => {
                 decline(
                     &mut tx,
                     provider,
                     order_id,
                     &order,
-                    reason,
+                    &reason,
                     OrderEventCause::DeclinedByHost,
                     now,
                 )
@@ -793,7 +828,7 @@ pub async fn decide<P: PaymentProvider>(
                     order.user_id,
                     NotificationKind::Declined,
                     &about,
-                    Some(reason),
+                    Some(&reason),
                     now,
                 )
                 .await?;
@@ -859,8 +894,14 @@ pub async fn decline_overdue<P: PaymentProvider>(
         .await?;
         let mut declined_now = 0;
         for &order_id in &due {
-            if decline_if_overdue(pool, provider, order_id, clock).await? {
-                declined_now += 1;
+            // One order that cannot be declined (a row that does not decode, a database that
+            // keeps timing out) must not keep every later one waiting for its host forever.
+            match decline_if_overdue(pool, provider, order_id, clock).await {
+                Ok(true) => declined_now += 1,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::error!(order.id = order_id, error = %err, "an overdue request to book could not be declined; the next sweep retries it");
+                }
             }
         }
         declined += declined_now;

@@ -31,6 +31,9 @@ pub struct NewOrder {
     /// The space's refund policy when the order is placed: its cancellation is refunded by
     /// this one, whatever the host changes later.
     pub refund_policy: RefundPolicy,
+    /// The space's `instant_booking` when the order is placed: false, its settlement waits
+    /// for the host.
+    pub instant_booking: bool,
     /// Set for an order that is `awaiting_approval`.
     pub approval_deadline: Option<DateTime<Utc>>,
     pub booker: ValidBooker,
@@ -91,7 +94,8 @@ async fn insert_rows(
 ) -> Result<Vec<u64>, AppError> {
     let mut insert = QueryBuilder::<MySql>::new(
         "INSERT INTO orders (user_id, space_id, option_id, slot, price, date, start_hour, \
-         end_hour, headcount, amount, status, hold_expires_at, refund_policy, approval_deadline, \
+         end_hour, headcount, amount, status, hold_expires_at, refund_policy, instant_booking, \
+         approval_deadline, \
          booker_name, booker_phone, booker_email, booker_purpose, booker_request, created_at, \
          updated_at) ",
     );
@@ -110,6 +114,7 @@ async fn insert_rows(
             .push_bind(order.status)
             .push_bind(order.hold_expires_at)
             .push_bind(order.refund_policy)
+            .push_bind(order.instant_booking)
             .push_bind(order.approval_deadline)
             .push_bind(&booker.name)
             .push_bind(&booker.phone)
@@ -352,8 +357,8 @@ pub enum OrderOwner {
     Space(u64),
 }
 
-/// A page of orders, newest date first (ties: newest order first), and the total. Requests
-/// waiting for their host come oldest deadline first instead: the host's queue.
+/// A page of orders, newest date first (ties: newest order first), and the total. A space's
+/// requests waiting for their host come oldest deadline first instead: the host's queue.
 pub async fn list(
     conn: &mut MySqlConnection,
     owner: OrderOwner,
@@ -375,7 +380,9 @@ pub async fn list(
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     let mut page = QueryBuilder::<MySql>::new(order_select());
     filter(&mut page);
-    page.push(if status == Some(OrderStatus::AwaitingApproval) {
+    let hosts_queue =
+        matches!(owner, OrderOwner::Space(_)) && status == Some(OrderStatus::AwaitingApproval);
+    page.push(if hosts_queue {
         " ORDER BY o.approval_deadline, o.id LIMIT "
     } else {
         " ORDER BY o.date DESC, o.id DESC LIMIT "

@@ -109,7 +109,8 @@ def sync_detailed(
     page: int | Unset = 1,
     per_page: int | Unset = 20,
 ) -> Response[OrderPage | Problem]:
-    """The orders of one of the caller's spaces, newest date first.
+    """The orders of one of the caller's spaces, newest date first; with
+    `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
 
     Args:
         id (int):
@@ -151,7 +152,8 @@ def sync(
     page: int | Unset = 1,
     per_page: int | Unset = 20,
 ) -> OrderPage | Problem | None:
-    """The orders of one of the caller's spaces, newest date first.
+    """The orders of one of the caller's spaces, newest date first; with
+    `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
 
     Args:
         id (int):
@@ -188,7 +190,8 @@ async def asyncio_detailed(
     page: int | Unset = 1,
     per_page: int | Unset = 20,
 ) -> Response[OrderPage | Problem]:
-    """The orders of one of the caller's spaces, newest date first.
+    """The orders of one of the caller's spaces, newest date first; with
+    `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
 
     Args:
         id (int):
@@ -228,7 +231,8 @@ async def asyncio(
     page: int | Unset = 1,
     per_page: int | Unset = 20,
 ) -> OrderPage | Problem | None:
-    """The orders of one of the caller's spaces, newest date first.
+    """The orders of one of the caller's spaces, newest date first; with
+    `status=awaiting_approval`, the requests waiting for a decision, oldest deadline first.
 
     Args:
         id (int):
