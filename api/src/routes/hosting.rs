@@ -14,6 +14,7 @@ use spacecloud_common::{
     hosting::{self, CheckedImage, SpaceInput, UploadRejected},
 };
 
+use super::form_bool::FormBool;
 use super::{
     ApiTags,
     spaces::{SpaceDetail, SpaceImage, SpaceSummary, detail, summary},
@@ -51,8 +52,9 @@ pub(super) struct SpaceForm {
     // Default `flexible`. (A plain comment: a described enum field becomes an `allOf` that
     // Python clients drop.)
     refund_policy: Option<RefundPolicy>,
-    /// `false`: you approve each booking before it is confirmed (default `true`).
-    instant_booking: Option<bool>,
+    /// `false`: you approve each booking before it is confirmed (default `true`). Either
+    /// letter case is read.
+    instant_booking: Option<FormBool>,
     /// Repeatable.
     facility_id: Vec<u64>,
     /// Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content.
@@ -208,7 +210,7 @@ pub(super) async fn create_space(
         open_hour: form.open_hour,
         close_hour: form.close_hour,
         refund_policy: form.refund_policy,
-        instant_booking: form.instant_booking,
+        instant_booking: form.instant_booking.map(|flag| flag.0),
         facility_ids: form.facility_id,
     };
     let now = state.clock.now();

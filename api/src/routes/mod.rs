@@ -36,6 +36,7 @@ mod calendar;
 mod catalog;
 mod date;
 mod engagement;
+mod form_bool;
 mod hosting;
 mod json_body;
 mod me;

@@ -251,6 +251,83 @@ async fn hostile_uploads_are_refused_and_leave_nothing() {
 }
 
 #[tokio::test]
+async fn a_space_is_created_with_its_refund_policy_and_approval_mode() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.login_as(1, "host").await;
+    // Defaults: flexible, confirmed at once.
+    let plain = post_form(
+        &app,
+        &host,
+        "/api/v1/spaces",
+        space_form(&reference, vec![]),
+    )
+    .await;
+    assert_eq!(plain.status, 201, "{}", plain.body);
+    assert_eq!(plain.body["instant_booking"], true);
+    assert_eq!(plain.body["refund_policy"]["name"], "flexible");
+    assert_eq!(
+        plain.body["refund_policy"]["tiers"],
+        serde_json::json!([{"days_before": 1, "percent": 100}, {"days_before": 0, "percent": 0}])
+    );
+    // Booleans as generated SDKs spell them (Python writes `False`).
+    for spelling in ["false", "False", "FALSE"] {
+        let form = space_form(&reference, vec![])
+            .text("refund_policy", "strict")
+            .text("instant_booking", spelling);
+        let created = post_form(&app, &host, "/api/v1/spaces", form).await;
+        assert_eq!(created.status, 201, "{spelling}: {}", created.body);
+        assert_eq!(created.body["instant_booking"], false, "{spelling}");
+        assert_eq!(created.body["refund_policy"]["name"], "strict");
+        let id = created.body["id"].as_u64().unwrap();
+        let detail = app.get(&format!("/api/v1/spaces/{id}")).await;
+        assert_eq!(detail.body["instant_booking"], false);
+        assert_eq!(
+            detail.body["refund_policy"]["tiers"]
+                .as_array()
+                .unwrap()
+                .len(),
+            7
+        );
+    }
+    let before = count(&app, "spaces").await;
+    for (field, value) in [
+        ("refund_policy", "lenient"),
+        ("instant_booking", "maybe"),
+        ("instant_booking", "0"),
+    ] {
+        let form = space_form(&reference, vec![]).text(field, value);
+        let reply = post_form(&app, &host, "/api/v1/spaces", form).await;
+        reply.assert_problem(400, None);
+        assert!(
+            reply.body["detail"].as_str().unwrap().contains(field),
+            "{}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        count(&app, "spaces").await,
+        before,
+        "refused forms create nothing"
+    );
+    // PATCH takes JSON booleans and the policy's name only.
+    let id = plain.body["id"].as_u64().unwrap();
+    for body in [
+        serde_json::json!({"instant_booking": "false"}),
+        serde_json::json!({"refund_policy": "lenient"}),
+    ] {
+        app.send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/spaces/{id}"),
+            Some(&host.access_token),
+            Some(body),
+        )
+        .await
+        .assert_problem(400, None);
+    }
+}
+
+#[tokio::test]
 async fn a_bomb_past_the_api_fails_in_the_worker_which_keeps_working() {
     let app = spawn_app().await;
     let reference = app.insert_reference(1).await;

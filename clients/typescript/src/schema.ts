@@ -3551,7 +3551,10 @@ export interface operations {
                     facility_id: number[];
                     /** @description Up to 10 JPEG, PNG or WebP files of at most 10 MiB each, judged by content. */
                     images: string[];
-                    /** @description `false`: you approve each booking before it is confirmed (default `true`). */
+                    /**
+                     * @description `false`: you approve each booking before it is confirmed (default `true`). Either
+                     *     letter case is read.
+                     */
                     instant_booking?: boolean;
                     /** Format: double */
                     latitude?: number;

@@ -28,6 +28,8 @@ class CreateSpaceBody:
         close_hour (int | Unset): When hourly bookings must have ended, 1–24, after `open_hour` (default 24).
         description (str | Unset):
         instant_booking (bool | Unset): `false`: you approve each booking before it is confirmed (default `true`).
+            Either
+            letter case is read.
         latitude (float | Unset):
         longitude (float | Unset):
         min_count (int | Unset): Default 1.
