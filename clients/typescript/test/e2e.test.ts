@@ -267,6 +267,41 @@ describe("SpaceCloud API through the TypeScript SDK", { timeout: 120_000 }, () =
     expectProblem(await cancel(), 409, "order_not_cancelable");
   });
 
+  it("reads the refund policy and reads and marks notifications", async () => {
+    const list = await anonymous.GET("/api/v1/spaces", { params: { query: { per_page: 1 } } });
+    const summary = list.data?.items[0];
+    assert.ok(summary);
+    const { data: detail } = await anonymous.GET("/api/v1/spaces/{id}", {
+      params: { path: { id: summary.id } },
+    });
+    assert.ok(detail);
+    assert.equal(typeof detail.instant_booking, "boolean");
+    assert.ok(["flexible", "standard", "strict"].includes(detail.refund_policy.name));
+    const tiers = detail.refund_policy.tiers;
+    assert.deepEqual(tiers.at(-1), { days_before: 0, percent: 0 });
+    assert.ok(tiers.every((tier, i) => i === 0 || tiers[i - 1]!.days_before > tier.days_before));
+
+    const fresh = await signIn("알림 확인");
+    const page = await fresh.client.GET("/api/v1/me/notifications", {
+      params: { query: { per_page: 5 } },
+    });
+    assert.ok(page.data, page.error?.code);
+    assert.deepEqual(
+      { items: page.data.items, total: page.data.total, unread: page.data.unread_count },
+      { items: [], total: 0, unread: 0 },
+    );
+    const marked = await fresh.client.POST("/api/v1/me/notifications/read", {
+      body: { up_to_id: 1 },
+    });
+    assert.equal(marked.response.status, 204);
+    // Only a space's host decides on its bookings; an unknown order is not found.
+    expectProblem(
+      await fresh.client.POST("/api/v1/orders/{id}/approve", { params: { path: { id: 2_000_000_000 } } }),
+      404,
+      "not_found",
+    );
+  });
+
   it("answers problems the client branches on by `code`", async () => {
     const me = await getMe(guest.client);
     const slot = await findFreeSlot(me.points);
