@@ -1,7 +1,8 @@
 //! Bookings under contention, in a test binary of its own so that the process-wide count of
 //! deadlock retries belongs to this test alone: many holds at the end of every index, on
-//! neighbouring spaces and on one slot, while payments, cancels, expiry sweeps and a process
-//! whose clock runs ahead (it sees every hold as stale) work on the same rows.
+//! neighbouring spaces and on one slot, while payments, settlements, cancels, expiry sweeps, a
+//! host approving and declining requests to book, the sweep declining unanswered ones, and a
+//! process whose clock runs ahead (it sees every hold as stale) work on the same rows.
 
 #[path = "../api/helpers.rs"]
 #[expect(
@@ -28,7 +29,7 @@ use chrono::{Days, NaiveDate};
 use reqwest::Method;
 use serde_json::{Value, json};
 use spacecloud_common::{
-    booking::{self, BookingPolicy, BookingRequest},
+    booking::{self, BookingPolicy, BookingRequest, payment::PointsProvider},
     domain::{BookerInput, ConflictCode, Slot},
 };
 use tokio::sync::Mutex;
@@ -106,6 +107,14 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
             all: app.option_id(id, Slot::All).await,
         });
     }
+    // Two of the spaces approve each booking: their paid orders wait for the host.
+    for space in &spaces[1..3] {
+        sqlx::query("UPDATE spaces SET instant_booking = FALSE WHERE id = ?")
+            .bind(space.id)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
     let mut guests = Vec::new();
     for n in 0..GUESTS + RACERS {
         guests.push(app.login_as(100 + n as i64, &format!("guest{n}")).await);
@@ -140,13 +149,21 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
                 let Some(id) = reply.body["id"].as_u64().filter(|_| reply.status == 201) else {
                     continue;
                 };
-                let path = match h % 3 {
-                    0 => format!("/api/v1/orders/{id}/payment"),
-                    1 => format!("/api/v1/orders/{id}/cancel"),
+                let paths = match h % 4 {
+                    0 => vec![format!("/api/v1/orders/{id}/payment")],
+                    1 => vec![format!("/api/v1/orders/{id}/cancel")],
+                    // Paid, then cancelled while it settles, waits for its host or is
+                    // confirmed: each refunds (or refuses) under the order's lock.
+                    2 => vec![
+                        format!("/api/v1/orders/{id}/payment"),
+                        format!("/api/v1/orders/{id}/cancel"),
+                    ],
                     _ => continue,
                 };
-                let reply = post(&app, &guest, &path, None).await;
-                tally.record(reply.status, &reply.body).await;
+                for path in paths {
+                    let reply = post(&app, &guest, &path, None).await;
+                    tally.record(reply.status, &reply.body).await;
+                }
             }
         }));
     }
@@ -223,6 +240,81 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
             won
         }));
     }
+    // The worker's settlements, as the worker runs them, while everything else goes on.
+    {
+        let (app, done) = (app.clone(), done.clone());
+        background.push(tokio::spawn(async move {
+            let policy = app.state.booking;
+            let mut settled = 0;
+            while !done.load(Ordering::Relaxed) {
+                let pending: Vec<u64> = sqlx::query_scalar(
+                    "SELECT id FROM orders WHERE status = 'payment_pending' ORDER BY id LIMIT 20",
+                )
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+                for order_id in pending {
+                    booking::settle_payment(
+                        &app.pool,
+                        &PointsProvider,
+                        order_id,
+                        &policy,
+                        &app.state.clock,
+                    )
+                    .await
+                    .expect("a settlement never fails under contention");
+                    settled += 1;
+                }
+                tokio::task::yield_now().await;
+            }
+            settled
+        }));
+    }
+    // The host deciding on the requests, approving one and declining the next, through HTTP.
+    {
+        let (app, done, tally, host) = (app.clone(), done.clone(), tally.clone(), host.clone());
+        background.push(tokio::spawn(async move {
+            let mut decided = 0;
+            while !done.load(Ordering::Relaxed) {
+                let waiting: Vec<u64> = sqlx::query_scalar(
+                    "SELECT id FROM orders WHERE status = 'awaiting_approval' ORDER BY id LIMIT 10",
+                )
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+                for order_id in waiting {
+                    let (path, body) = if order_id % 2 == 0 {
+                        (format!("/api/v1/orders/{order_id}/approve"), None)
+                    } else {
+                        (
+                            format!("/api/v1/orders/{order_id}/decline"),
+                            Some(json!({"reason": "fully booked that week"})),
+                        )
+                    };
+                    let reply = post(&app, &host, &path, body).await;
+                    tally.record(reply.status, &reply.body).await;
+                    decided += u64::from(reply.status == 200);
+                }
+                tokio::task::yield_now().await;
+            }
+            decided
+        }));
+    }
+    // The approval sweep, with a clock a day ahead: every request it finds is overdue.
+    {
+        let (app, done) = (app.clone(), done.clone());
+        let sweeper_clock = app.state.clock.skewed(chrono::Duration::hours(25));
+        background.push(tokio::spawn(async move {
+            let mut declined = 0;
+            while !done.load(Ordering::Relaxed) {
+                declined += booking::decline_overdue(&app.pool, &PointsProvider, &sweeper_clock)
+                    .await
+                    .expect("the approval sweep never fails under contention");
+                tokio::task::yield_now().await;
+            }
+            declined
+        }));
+    }
     for task in tasks {
         task.await.expect("a client task");
     }
@@ -230,9 +322,20 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
     let mut background = background.into_iter();
     let expired = background.next().unwrap().await.expect("the sweeper");
     let taken_over = background.next().unwrap().await.expect("the process ahead");
-    // The paths under test all ran: sweeps expired holds and the process ahead took over
-    // claims it saw as stale.
+    let settled = background.next().unwrap().await.expect("the settler");
+    let decided = background.next().unwrap().await.expect("the host");
+    let timed_out = background
+        .next()
+        .unwrap()
+        .await
+        .expect("the approval sweep");
+    // The paths under test all ran: sweeps expired holds, the process ahead took over claims it
+    // saw as stale, payments settled, and requests were decided by the host or the sweep.
     assert!(expired > 0 && taken_over > 0, "{expired} {taken_over}");
+    assert!(
+        settled > 0 && decided + timed_out > 0,
+        "{settled} {decided} {timed_out}"
+    );
 
     let seen = tally.0.lock().await.clone();
     assert_eq!(
@@ -248,7 +351,8 @@ async fn contention_never_reaches_a_client_and_never_double_books() {
                     "slot_unavailable",
                     "hold_expired",
                     "order_not_payable",
-                    "order_not_cancelable"
+                    "order_not_cancelable",
+                    "order_not_awaiting_approval"
                 ]
                 .contains(&code.as_str()),
                 "unexpected conflict {code}: {seen:?}"
