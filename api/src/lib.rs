@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body_limit;
+pub mod catalogue;
 pub mod error;
 pub mod metrics;
 pub mod rate_limit;

@@ -35,6 +35,16 @@ impl Application {
         db::prepare(&state.settings, &state.pool)
             .await
             .context("preparing the database (create, migrate)")?;
+        let catalogue = Arc::new(
+            crate::catalogue::Catalogue::load(&state.pool)
+                .await
+                .context("loading the catalogue")?,
+        );
+        catalogue.clone().follow(
+            state.settings.redis_url.expose_secret().to_owned(),
+            state.catalogue_channel(),
+        );
+        let _ = state.catalogue.set(catalogue);
         let acceptor = TcpListener::bind(state.settings.bind_addr)
             .into_acceptor()
             .await
@@ -84,6 +94,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jobs: JobQueues::new(&settings),
         booking: BookingPolicy::from_settings(&settings),
         payments: PointsProvider,
+        catalogue: Arc::default(),
         settings: Arc::new(settings),
     })
 }

@@ -21,6 +21,9 @@ pub struct AppState {
     pub jobs: JobQueues,
     pub booking: BookingPolicy,
     pub payments: PointsProvider,
+    /// The spaces' public detail in memory; set once the server has loaded it (commands that
+    /// do not serve never do).
+    pub catalogue: Arc<std::sync::OnceLock<Arc<crate::catalogue::Catalogue>>>,
 }
 
 impl AppState {
@@ -37,6 +40,21 @@ impl AppState {
             )),
             signup_points: self.settings.signup_points,
         }
+    }
+
+    /// After a request that recorded catalogue changes: this process shows them on its next
+    /// request, and every other process is woken to read them.
+    pub async fn catalogue_changed(&self) {
+        if let Some(catalogue) = self.catalogue.get()
+            && let Err(err) = catalogue.catch_up().await
+        {
+            tracing::warn!(error = %err, "the catalogue did not catch up with this request's change; its poll will");
+        }
+        crate::catalogue::announce(&self.jobs, &self.catalogue_channel()).await;
+    }
+
+    pub fn catalogue_channel(&self) -> String {
+        spacecloud_common::catalogue::wake_channel(&self.settings.jobs.queue_prefix)
     }
 
     /// The public URL of a stored object.

@@ -47,6 +47,7 @@ pub async fn like(
                     .bind(space_id)
                     .execute(&mut *tx)
                     .await?;
+                crate::catalogue::record(&mut tx, space_id, now).await?;
             }
             Err(err) if violated_unique_index(&err, &["PRIMARY"]).is_some() => {}
             Err(err) => return Err(err.into()),
@@ -58,7 +59,12 @@ pub async fn like(
 }
 
 /// Removes a like; unliking a space one does not like changes nothing.
-pub async fn unlike(pool: &MySqlPool, user_id: u64, space_id: u64) -> Result<(), AppError> {
+pub async fn unlike(
+    pool: &MySqlPool,
+    user_id: u64,
+    space_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
         lock_live_space(&mut tx, space_id).await?;
@@ -73,6 +79,7 @@ pub async fn unlike(pool: &MySqlPool, user_id: u64, space_id: u64) -> Result<(),
                 .bind(space_id)
                 .execute(&mut *tx)
                 .await?;
+            crate::catalogue::record(&mut tx, space_id, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -267,6 +274,7 @@ pub async fn review(
         .bind(space_id)
         .execute(&mut *tx)
         .await?;
+        crate::catalogue::record(&mut tx, space_id, now).await?;
         tx.commit().await?;
         Ok(review_id)
     })

@@ -305,6 +305,7 @@ async fn insert_space_with_images(
     let mut tx = pool.begin().await?;
     let space_id = spaces::insert(&mut tx, space).await?;
     let image_ids = add_images_in(&mut tx, queues, space_id, 0, kinds, staged, now).await?;
+    crate::catalogue::record(&mut tx, space_id, now).await?;
     tx.commit().await?;
     Ok((space_id, image_ids))
 }
@@ -476,6 +477,7 @@ pub async fn delete_image(
         return Err(AppError::NotFound("image"));
     }
     db::object_deletions::record(&mut tx, &keys, now).await?;
+    crate::catalogue::record(&mut tx, space_id, now).await?;
     queues.enqueue(DeleteObjects { keys }).await?;
     tx.commit().await?;
     Ok(())
@@ -500,6 +502,7 @@ pub async fn delete_space(
     .execute(&mut *tx)
     .await?;
     let keys = db::images::soft_delete(&mut tx, space_id, None, now).await?;
+    crate::catalogue::record(&mut tx, space_id, now).await?;
     if !keys.is_empty() {
         db::object_deletions::record(&mut tx, &keys, now).await?;
         queues.enqueue(DeleteObjects { keys }).await?;
@@ -617,6 +620,7 @@ pub async fn update_space(
     };
     let space = validate(pool, host_id, &input, 0, now).await?;
     db::spaces::update(&mut tx, space_id, &space, now).await?;
+    crate::catalogue::record(&mut tx, space_id, now).await?;
     tx.commit().await?;
     Ok(())
 }

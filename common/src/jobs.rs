@@ -300,6 +300,7 @@ pub async fn sweep(
     }
     let idempotency_keys_purged =
         crate::booking::idempotency::purge_expired(&mut conn, now).await?;
+    crate::catalogue::prune(pool, now).await?;
     Ok(SweepReport {
         holds_expired,
         requests_timed_out,

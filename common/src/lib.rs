@@ -5,6 +5,7 @@ pub mod auth;
 pub mod blocks;
 pub mod booking;
 pub mod calendar;
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -227,6 +227,10 @@ impl AuthApi {
         )
         .await
         .map_err(Problem::from)?;
+        // Kakao's nickname is the host's name on their spaces.
+        if !session.created {
+            state.catalogue_changed().await;
+        }
         tracing::info!(
             user.id = session.user.id,
             user.created = session.created,

@@ -148,6 +148,7 @@ impl EngagementApi {
         id: Path<u64>,
     ) -> Result<Done, LikeError> {
         engagement::like(&state.pool, auth.user_id(), id.0, state.clock.now()).await?;
+        state.catalogue_changed().await;
         Ok(Done::NoContent)
     }
 
@@ -164,7 +165,8 @@ impl EngagementApi {
         /// The space's id.
         id: Path<u64>,
     ) -> Result<Done, LikeError> {
-        engagement::unlike(&state.pool, auth.user_id(), id.0).await?;
+        engagement::unlike(&state.pool, auth.user_id(), id.0, state.clock.now()).await?;
+        state.catalogue_changed().await;
         Ok(Done::NoContent)
     }
 
@@ -239,6 +241,7 @@ impl EngagementApi {
             photo,
         };
         let review_id = engagement::review(&state.pool, &state.jobs, &review, moment).await?;
+        state.catalogue_changed().await;
         let (grade, text) = (review.grade, review.text);
         Ok(CreatedReview::Created(Json(Review {
             id: review_id,

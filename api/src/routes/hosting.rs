@@ -219,6 +219,7 @@ pub(super) async fn create_space(
     let uploads = read_uploads(form.images).await?;
     let (space_id, _) =
         hosting::create_space(&state.pool, &state.jobs, &space, uploads, now).await?;
+    state.catalogue_changed().await;
     let mut conn = state.pool.acquire().await?;
     let rows = spaces::detail(&mut conn, space_id, Some(auth.user_id()))
         .await?
@@ -246,6 +247,7 @@ pub(super) async fn delete_space(
         state.clock.now(),
     )
     .await?;
+    state.catalogue_changed().await;
     Ok(Deleted::NoContent)
 }
 
@@ -308,6 +310,7 @@ impl HostingApi {
             state.clock.now(),
         )
         .await?;
+        state.catalogue_changed().await;
         Ok(Deleted::NoContent)
     }
 

@@ -85,6 +85,7 @@ impl MeApi {
         let nickname = Nickname::parse("nickname", &body.nickname)?;
         let mut conn = state.pool.acquire().await?;
         let user = users::rename(&mut conn, auth.user_id(), &nickname, state.clock.now()).await?;
+        state.catalogue_changed().await;
         Ok(Json(user.into()))
     }
 }

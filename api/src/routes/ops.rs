@@ -27,14 +27,17 @@ struct Health {
 struct Readiness {
     mysql: bool,
     redis: bool,
+    /// The in-memory catalogue has read its outbox within the last 5 seconds (false while it
+    /// cannot: the details it serves may be stale).
+    catalogue: bool,
 }
 
 #[derive(ApiResponse)]
 enum ReadyResponse {
-    /// MySQL and Redis both answer.
+    /// MySQL and Redis both answer, and the in-memory catalogue is following its outbox.
     #[oai(status = 200)]
     Ready(Json<Readiness>),
-    /// At least one dependency does not answer; the body says which.
+    /// A dependency does not answer, or the catalogue has fallen behind; the body says which.
     #[oai(status = 503)]
     NotReady(Json<Readiness>),
 }
@@ -63,8 +66,16 @@ impl OpsApi {
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
         let (mysql, redis) = tokio::join!(mysql_answers(&state), redis_answers(&state));
-        let readiness = Readiness { mysql, redis };
-        if mysql && redis {
+        let catalogue = state
+            .catalogue
+            .get()
+            .is_some_and(|catalogue| catalogue.health().fresh);
+        let readiness = Readiness {
+            mysql,
+            redis,
+            catalogue,
+        };
+        if mysql && redis && catalogue {
             ReadyResponse::Ready(Json(readiness))
         } else {
             ReadyResponse::NotReady(Json(readiness))

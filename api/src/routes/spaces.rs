@@ -418,6 +418,7 @@ impl SpacesApi {
             state.clock.now(),
         )
         .await?;
+        state.catalogue_changed().await;
         let mut conn = state.pool.acquire().await?;
         let rows = spaces::detail(&mut conn, id.0, Some(auth.user_id()))
             .await?
@@ -442,6 +443,15 @@ impl SpacesApi {
         caller: MaybeAuth,
     ) -> Result<Json<SpaceDetail>, GetSpaceError> {
         let viewer = caller.user_id();
+        // From memory (no statement at all for an anonymous caller); `liked` is looked up.
+        if let Some(catalogue) = state.catalogue.get() {
+            let cached = catalogue.detail(id.0).ok_or(AppError::NotFound("space"))?;
+            let mut rows = DetailRows::clone(&cached);
+            if let Some(viewer) = viewer {
+                rows.space.liked_flag = spaces::liked(&state.pool, viewer, id.0).await?.into();
+            }
+            return Ok(Json(detail(&state, rows, viewer.is_some())));
+        }
         let mut conn = state.pool.acquire().await?;
         let rows = spaces::detail(&mut conn, id.0, viewer)
             .await?

@@ -365,7 +365,19 @@ impl TestApp {
 
     pub async fn insert_space(&self, space: &NewSpace) -> u64 {
         let mut conn = self.pool.acquire().await.unwrap();
-        spaces::insert(&mut conn, space).await.unwrap()
+        let space_id = spaces::insert(&mut conn, space).await.unwrap();
+        self.space_changed(space_id).await;
+        space_id
+    }
+
+    /// What a writer does after changing a space behind the API's back: records the change in
+    /// the catalogue's outbox and lets this process's catalogue read it.
+    pub async fn space_changed(&self, space_id: u64) {
+        let mut conn = self.pool.acquire().await.unwrap();
+        spacecloud_common::catalogue::record(&mut conn, space_id, Utc::now())
+            .await
+            .unwrap();
+        self.state.catalogue_changed().await;
     }
 
     pub async fn option_id(&self, space_id: u64, slot: Slot) -> u64 {
@@ -397,7 +409,7 @@ impl TestApp {
     }
 
     pub async fn add_ready_image(&self, space_id: u64, position: u32, name: &str) -> u64 {
-        sqlx::query(
+        let id = sqlx::query(
             "INSERT INTO space_images (space_id, position, status, original_key, web_key, \
              thumbnail_key, width, height, created_at, updated_at) \
              VALUES (?, ?, 'ready', ?, ?, ?, 1600, 1200, ?, ?)",
@@ -412,7 +424,9 @@ impl TestApp {
         .execute(&self.pool)
         .await
         .unwrap()
-        .last_insert_id()
+        .last_insert_id();
+        self.space_changed(space_id).await;
+        id
     }
 
     pub fn today(&self) -> NaiveDate {

@@ -6,6 +6,7 @@ mod body_limits;
 mod booking;
 mod calendar_feed;
 mod catalog;
+mod catalogue;
 mod engagement;
 mod errors;
 mod helpers;

@@ -10,7 +10,7 @@ async fn healthz_and_readyz_answer_when_dependencies_are_up() {
     assert_eq!(ready.status, 200);
     assert_eq!(
         ready.body,
-        serde_json::json!({"mysql": true, "redis": true})
+        serde_json::json!({"mysql": true, "redis": true, "catalogue": true})
     );
 }
 
@@ -26,7 +26,7 @@ async fn readyz_is_503_when_redis_does_not_answer() {
     assert_eq!(ready.status, 503);
     assert_eq!(
         ready.body,
-        serde_json::json!({"mysql": true, "redis": false})
+        serde_json::json!({"mysql": true, "redis": false, "catalogue": true})
     );
 }
 

@@ -256,3 +256,69 @@ async fn two_api_processes_share_one_rate_budget() {
     let other_user = order(&second.address, &bob.access_token).await.unwrap();
     assert_ne!(other_user.status(), 429);
 }
+
+/// Likes a space through `process` and waits until `other` serves the new count; returns how
+/// long that took.
+async fn like_seen_elsewhere(
+    app: &TestApp,
+    token: &str,
+    process: &ApiProcess,
+    other: &ApiProcess,
+    space_id: u64,
+    like: bool,
+) -> std::time::Duration {
+    let path = format!("/api/v1/spaces/{space_id}/like");
+    let request = if like {
+        app.client.put(format!("{}{path}", process.address))
+    } else {
+        app.client.delete(format!("{}{path}", process.address))
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(
+        request.bearer_auth(token).send().await.unwrap().status(),
+        204
+    );
+    let expected = u64::from(like);
+    let detail = format!("{}/api/v1/spaces/{space_id}", other.address);
+    app.eventually(10, "the other process to show the like", || async {
+        let body: serde_json::Value = app
+            .client
+            .get(&detail)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (body["like_count"] == expected).then_some(())
+    })
+    .await;
+    started.elapsed()
+}
+
+/// Two API processes serve the detail from memory: a change made through one is served by the
+/// other shortly after (woken through Redis), and still when Redis is gone (by polling).
+#[tokio::test]
+async fn a_change_on_one_api_process_reaches_the_other() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let space_id = app
+        .insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+        .await;
+    let guest = app.login_as(2, "guest").await;
+    let mut redis = spacecloud_testkit::process::RedisServer::start().await;
+    let vars = [("REDIS_URL", redis.url())];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (first, second) = (
+        api_process_with(&app, &vars).await,
+        api_process_with(&app, &vars).await,
+    );
+    let woken =
+        like_seen_elsewhere(&app, &guest.access_token, &first, &second, space_id, true).await;
+    // Without Redis there are no wake-ups: the other process finds the change by polling.
+    redis.stop();
+    let polled =
+        like_seen_elsewhere(&app, &guest.access_token, &second, &first, space_id, false).await;
+    eprintln!("seen by the other process after {woken:?} (woken), {polled:?} (polling)");
+}

@@ -90,6 +90,7 @@ async fn a_deleted_space_is_404_and_leaves_the_list() {
         .execute(&app.pool)
         .await
         .unwrap();
+    app.space_changed(deleted).await;
 
     app.get(&format!("/api/v1/spaces/{deleted}"))
         .await

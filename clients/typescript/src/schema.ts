@@ -1195,6 +1195,11 @@ export interface components {
         ProblemCode: "malformed_request" | "validation_failed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "bad_request" | "rate_limited" | "database_unavailable" | "queue_unavailable" | "internal_error" | "unauthorized" | "invalid_token" | "token_expired" | "token_revoked" | "forbidden" | "own_space" | "invalid_kakao_token" | "invalid_kakao_code" | "kakao_unavailable" | "invalid_state" | "account_deleted" | "invalid_refresh_token" | "refresh_token_reused" | "file_too_large" | "unsupported_image" | "invalid_image" | "slot_unavailable" | "hold_expired" | "order_not_payable" | "order_not_cancelable" | "order_started" | "order_not_awaiting_approval" | "order_state_changed" | "idempotency_key_in_use" | "too_many_holds" | "uploads_pending" | "no_order" | "order_not_completed" | "stay_not_started" | "already_reviewed";
         /** Readiness */
         Readiness: {
+            /**
+             * @description The in-memory catalogue has read its outbox within the last 5 seconds (false while it
+             *     cannot: the details it serves may be stale).
+             */
+            catalogue: boolean;
             mysql: boolean;
             redis: boolean;
         };
@@ -4868,7 +4873,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description MySQL and Redis both answer. */
+            /** @description MySQL and Redis both answer, and the in-memory catalogue is following its outbox. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4877,7 +4882,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description At least one dependency does not answer; the body says which. */
+            /** @description A dependency does not answer, or the catalogue has fallen behind; the body says which. */
             503: {
                 headers: {
                     [name: string]: unknown;

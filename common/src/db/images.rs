@@ -99,7 +99,8 @@ pub async fn of_spaces(
     query.build_query_as().fetch_all(&mut *conn).await
 }
 
-/// Marks a processing image ready; `false` if it was not processing (done already, deleted).
+/// Marks a processing image ready, and records the change of its space's detail in the same
+/// transaction; `false` if it was not processing (done already, deleted).
 pub async fn mark_ready(
     conn: &mut MySqlConnection,
     image_id: u64,
@@ -107,7 +108,8 @@ pub async fn mark_ready(
     height: u32,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query(
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let ready = sqlx::query(
         "UPDATE space_images SET status = ?, width = ?, height = ?, updated_at = ? \
          WHERE id = ? AND status = ? AND deleted_at IS NULL",
     )
@@ -117,10 +119,22 @@ pub async fn mark_ready(
     .bind(now)
     .bind(image_id)
     .bind(ImageStatus::Processing)
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?
     .rows_affected()
-        == 1)
+        == 1;
+    if ready {
+        sqlx::query(
+            "INSERT INTO catalogue_changes (space_id, created_at) \
+             SELECT space_id, ? FROM space_images WHERE id = ?",
+        )
+        .bind(now)
+        .bind(image_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ready)
 }
 
 pub async fn mark_failed(

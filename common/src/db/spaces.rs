@@ -15,7 +15,7 @@ use crate::domain::{
 const RATING_TENTHS: &str = "CASE WHEN s.review_count = 0 THEN NULL \
      ELSE CAST(ROUND(s.rating_sum * 10 / s.review_count) AS SIGNED) END";
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct SpaceSummaryRow {
     pub id: u64,
     pub title: String,
@@ -40,7 +40,7 @@ impl SpaceSummaryRow {
     }
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct SpaceDetailRow {
     #[sqlx(flatten)]
     pub summary: SpaceSummaryRow,
@@ -64,7 +64,7 @@ impl SpaceDetailRow {
     }
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct SpaceImageRow {
     pub id: u64,
     pub web_key: Option<String>,
@@ -73,14 +73,14 @@ pub struct SpaceImageRow {
     pub height: Option<u32>,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct SpaceOptionRow {
     pub id: u64,
     pub slot: Slot,
     pub price: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct FacilityRow {
     pub id: u64,
     pub name: String,
@@ -88,7 +88,7 @@ pub struct FacilityRow {
 }
 
 /// A space with everything its detail page shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SpaceDetail {
     pub space: SpaceDetailRow,
     pub images: Vec<SpaceImageRow>,
@@ -232,6 +232,22 @@ fn push_facility_filter(query: &mut QueryBuilder<MySql>, facility_ids: &[u64]) {
             .push_bind(facility_ids.len() as u64)
             .push(")");
     }
+}
+
+/// Whether `user_id` likes the space: the one per-viewer part of a detail.
+pub async fn liked(
+    pool: &sqlx::MySqlPool,
+    user_id: u64,
+    space_id: u64,
+) -> Result<bool, sqlx::Error> {
+    let liked: i64 = sqlx::query_scalar(
+        "SELECT CAST(EXISTS (SELECT 1 FROM likes WHERE user_id = ? AND space_id = ?) AS SIGNED)",
+    )
+    .bind(user_id)
+    .bind(space_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(liked == 1)
 }
 
 /// A live space with its images, options and facilities: four statements. `viewer` decides

@@ -60,6 +60,9 @@ pub async fn sign_in_from_kakao(
     let created = match inserted {
         Ok(_) => true,
         Err(err) if violated_unique_index(&err, &["users_kakao_id_unique"]).is_some() => {
+            // The nickname Kakao reports is the host's name on their spaces: the update and the
+            // catalogue's record of it commit together.
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             sqlx::query(
                 "UPDATE users SET nickname = ?, email = ?, profile_image_url = ?, updated_at = ? \
                  WHERE kakao_id = ?",
@@ -69,8 +72,18 @@ pub async fn sign_in_from_kakao(
             .bind(image)
             .bind(now)
             .bind(profile.kakao_id)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "INSERT INTO catalogue_changes (space_id, created_at) \
+                 SELECT s.id, ? FROM spaces s JOIN users u ON u.id = s.host_id \
+                 WHERE u.kakao_id = ? AND s.deleted_at IS NULL",
+            )
+            .bind(now)
+            .bind(profile.kakao_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
             false
         }
         Err(err) => return Err(err.into()),
@@ -136,14 +149,17 @@ pub async fn rename(
     nickname: &Nickname,
     now: DateTime<Utc>,
 ) -> Result<UserRow, AppError> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     sqlx::query(
         "UPDATE users SET nickname = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(nickname.as_str())
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?;
+    crate::catalogue::record_host(&mut tx, id, now).await?;
+    tx.commit().await?;
     find_active(conn, id)
         .await?
         .ok_or(AppError::NotFound("user"))

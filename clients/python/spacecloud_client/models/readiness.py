@@ -13,15 +13,20 @@ T = TypeVar("T", bound="Readiness")
 class Readiness:
     """
     Attributes:
+        catalogue (bool): The in-memory catalogue has read its outbox within the last 5 seconds (false while it
+            cannot: the details it serves may be stale).
         mysql (bool):
         redis (bool):
     """
 
+    catalogue: bool
     mysql: bool
     redis: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        catalogue = self.catalogue
+
         mysql = self.mysql
 
         redis = self.redis
@@ -30,6 +35,7 @@ class Readiness:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "catalogue": catalogue,
                 "mysql": mysql,
                 "redis": redis,
             }
@@ -40,11 +46,14 @@ class Readiness:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        catalogue = d.pop("catalogue")
+
         mysql = d.pop("mysql")
 
         redis = d.pop("redis")
 
         readiness = cls(
+            catalogue=catalogue,
             mysql=mysql,
             redis=redis,
         )

@@ -1,0 +1,207 @@
+//! The catalogue's outbox: what tells every API process's in-memory catalogue that a space's
+//! public detail changed. Writers record the space in the transaction that changes it, so the
+//! record commits (or rolls back) with the change; readers follow the records in id order and
+//! reload the spaces they name. See docs/catalogue.md.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{MySqlConnection, MySqlPool};
+
+use crate::error::AppError;
+
+/// Records, inside the caller's transaction, that what `space_id` shows changed.
+pub async fn record(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO catalogue_changes (space_id, created_at) VALUES (?, ?)")
+        .bind(space_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a change of every live space of `host_id` (their detail names the host).
+pub async fn record_host(
+    conn: &mut MySqlConnection,
+    host_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO catalogue_changes (space_id, created_at) \
+         SELECT id, ? FROM spaces WHERE host_id = ? AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(host_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The Redis channel on which writers announce new records, so readers need not wait for
+/// their next poll.
+pub fn wake_channel(queue_prefix: &str) -> String {
+    format!("{queue_prefix}:catalogue:changed")
+}
+
+/// How long an id missing from the outbox is watched before it is taken for a rolled-back
+/// transaction: longer than any transaction of ours can stay open (InnoDB's lock wait
+/// timeout is 50 s).
+pub const GAP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// How long records are kept: a reader that fell further behind reloads everything.
+pub const RETENTION_HOURS: i64 = 24;
+
+/// A reader's place in the outbox: every id up to `through` is applied or given up on, ids
+/// above it that are missing (`gaps`, since when) may still commit.
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    through: u64,
+    newest: u64,
+    gaps: BTreeMap<u64, std::time::Instant>,
+}
+
+impl Cursor {
+    /// A cursor that has applied nothing yet, placed where the outbox is now. Ids among the
+    /// newest `in_flight` below that point that are not there yet are watched as gaps: their
+    /// transactions may still commit after the reader's initial load has read past them.
+    pub async fn start(pool: &MySqlPool, in_flight: u64) -> Result<Self, AppError> {
+        let newest: u64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS UNSIGNED) FROM catalogue_changes",
+        )
+        .fetch_one(pool)
+        .await?;
+        let from = newest.saturating_sub(in_flight);
+        let present: Vec<u64> =
+            sqlx::query_scalar("SELECT id FROM catalogue_changes WHERE id > ? AND id <= ?")
+                .bind(from)
+                .bind(newest)
+                .fetch_all(pool)
+                .await?;
+        let now = std::time::Instant::now();
+        let mut cursor = Self {
+            through: from,
+            newest,
+            gaps: BTreeMap::new(),
+        };
+        for id in from + 1..=newest {
+            if !present.contains(&id) {
+                cursor.gaps.insert(id, now);
+            }
+        }
+        cursor.settle();
+        Ok(cursor)
+    }
+
+    /// The records this cursor has not applied yet (new ones, and gaps that have since
+    /// committed), as `(id, space_id)` in id order; `commit` them once applied.
+    pub async fn pending(&self, pool: &MySqlPool) -> Result<Vec<(u64, u64)>, AppError> {
+        let mut rows: Vec<(u64, u64)> = sqlx::query_as(
+            "SELECT id, space_id FROM catalogue_changes WHERE id > ? ORDER BY id LIMIT 5000",
+        )
+        .bind(self.newest)
+        .fetch_all(pool)
+        .await?;
+        if !self.gaps.is_empty() {
+            let mut query = sqlx::QueryBuilder::<sqlx::MySql>::new(
+                "SELECT id, space_id FROM catalogue_changes WHERE id IN (",
+            );
+            let mut ids = query.separated(", ");
+            for id in self.gaps.keys() {
+                ids.push_bind(*id);
+            }
+            query.push(")");
+            let filled: Vec<(u64, u64)> = query.build_query_as().fetch_all(pool).await?;
+            rows.extend(filled);
+            rows.sort_unstable();
+        }
+        Ok(rows)
+    }
+
+    /// Marks `applied` (from `pending`) as done: ids skipped over become gaps, filled gaps are
+    /// forgotten, and gaps older than `GAP_PATIENCE` are given up.
+    pub fn commit(&mut self, applied: &[(u64, u64)]) {
+        self.commit_at(applied, std::time::Instant::now());
+    }
+
+    fn commit_at(&mut self, applied: &[(u64, u64)], now: std::time::Instant) {
+        for &(id, _) in applied {
+            if id > self.newest {
+                for missing in self.newest + 1..id {
+                    self.gaps.insert(missing, now);
+                }
+                self.newest = id;
+            } else {
+                self.gaps.remove(&id);
+            }
+        }
+        self.gaps
+            .retain(|_, since| now.duration_since(*since) < GAP_PATIENCE);
+        self.settle();
+    }
+
+    fn settle(&mut self) {
+        self.through = self
+            .gaps
+            .keys()
+            .next()
+            .map_or(self.newest, |first| first - 1);
+    }
+
+    /// Ids still watched for a late commit.
+    pub fn gaps(&self) -> usize {
+        self.gaps.len()
+    }
+
+    /// Every id up to this one is applied or given up on.
+    pub fn through(&self) -> u64 {
+        self.through
+    }
+}
+
+/// Forgets records older than `RETENTION_HOURS`; the sweep runs it.
+pub async fn prune(pool: &MySqlPool, now: DateTime<Utc>) -> Result<u64, AppError> {
+    Ok(
+        sqlx::query("DELETE FROM catalogue_changes WHERE created_at < ? LIMIT 10000")
+            .bind(now - Duration::hours(RETENTION_HOURS))
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor() -> Cursor {
+        Cursor::default()
+    }
+
+    #[test]
+    fn ids_skipped_over_are_watched_until_they_commit() {
+        let mut cursor = cursor();
+        cursor.commit(&[(1, 10), (2, 11), (5, 12)]);
+        assert_eq!(cursor.gaps(), 2, "3 and 4 may still commit");
+        assert_eq!(cursor.through(), 2);
+        cursor.commit(&[(4, 13)]);
+        assert_eq!(cursor.through(), 2);
+        cursor.commit(&[(3, 14), (6, 15)]);
+        assert_eq!(cursor.gaps(), 0);
+        assert_eq!(cursor.through(), 6);
+    }
+
+    #[test]
+    fn gaps_are_given_up_after_their_patience() {
+        let mut cursor = cursor();
+        cursor.commit(&[(1, 10), (3, 11)]);
+        assert_eq!(cursor.through(), 1);
+        let later = std::time::Instant::now() + GAP_PATIENCE + std::time::Duration::from_secs(1);
+        cursor.commit_at(&[], later);
+        assert_eq!(cursor.gaps(), 0);
+        assert_eq!(cursor.through(), 3);
+    }
+}
