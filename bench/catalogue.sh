@@ -5,7 +5,8 @@
 # page, the list mix and the detail, it prints req/s, p50, p99 and the share of /healthz's
 # req/s measured in the same run, then the API's resident memory. With `mixed`, it also runs
 # the list and the detail while bookings and likes are written, and reports read p99 under
-# writes. Needs wrk and curl. Usage: bench/catalogue.sh [duration=15s] [mixed]
+# writes. `API_BIN=path` measures that build instead of this tree's (to compare with an older
+# commit on the same data; give it a database of its own with BENCH_DATABASE_URL). Needs wrk and curl. Usage: bench/catalogue.sh [duration=15s] [mixed]
 set -euo pipefail
 # This machine is a developer's: the public default JWT secret may sign (never in production).
 export APP_ENV=${APP_ENV:-local}
@@ -18,8 +19,8 @@ export BIND_ADDR=127.0.0.1:18080 RUST_LOG=warn QUEUE_PREFIX=bench
 export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-4}
 export MAX_WAITING_HOLDS=1000000 RATE_LIMIT_BOOKING_PER_MINUTE=0
 db=${DATABASE_URL##*/}
-api=./target/release/spacecloud-api
-cargo build --release -q -p spacecloud-api
+api=${API_BIN:-./target/release/spacecloud-api}
+[ -n "${API_BIN:-}" ] || cargo build --release -q -p spacecloud-api
 $api seed --bulk >/dev/null
 $api serve &
 pid=$!

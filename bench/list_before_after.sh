@@ -20,7 +20,11 @@ trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null; git worktree remove --fo
 git worktree add -q --detach "$tree" "$before"
 CARGO_TARGET_DIR=$PWD/target cargo build --release -q -p spacecloud-api --manifest-path "$tree/Cargo.toml"
 cp target/release/spacecloud-api "$work/api-before"
+# The older build's dep-info now names the worktree's files, whose mtimes are older than its
+# artifacts: cargo would take this tree's crates for fresh and hand back the older binary.
+touch api/src/lib.rs api/src/main.rs common/src/lib.rs
 cargo build --release -q -p spacecloud-api
+cmp -s target/release/spacecloud-api "$work/api-before" && { echo "the two builds are the same binary" >&2; exit 1; }
 cp target/release/spacecloud-api "$work/api-after"
 
 # The same rows for both: seeded once by the older build, copied, the copy migrated forward.
