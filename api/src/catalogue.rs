@@ -17,8 +17,6 @@ use spacecloud_common::{
 };
 use sqlx::MySqlPool;
 
-/// How often a process looks at the outbox without being woken.
-const POLL: Duration = Duration::from_millis(100);
 /// Ids below the outbox's newest at start-up that may still be in flight.
 const IN_FLIGHT_AT_START: u64 = 10_000;
 /// A process that could not read the outbox for this long says so in `/readyz`.
@@ -93,14 +91,21 @@ impl Catalogue {
         self.loaded_in
     }
 
-    /// Applies every change recorded since the last call: the spaces they name are read
-    /// again. Returns how many records were applied.
+    /// Applies the changes recorded since the last call (at most `catalogue::PAGE` records):
+    /// the spaces they name are read again. Returns how many records were applied.
     pub async fn catch_up(&self) -> Result<usize, AppError> {
         let mut cursor = self.cursor.lock().await;
         let pending = cursor.pending(&self.pool).await?;
         let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
-        for space_id in changed {
-            let detail = read(&self.pool, space_id).await?;
+        let pool = &self.pool;
+        let mut reads =
+            stream::iter(changed)
+                .map(|space_id| async move {
+                    Ok::<_, AppError>((space_id, read(pool, space_id).await?))
+                })
+                .buffer_unordered(8);
+        while let Some(read) = reads.next().await {
+            let (space_id, detail) = read?;
             let mut details = self.details.write().unwrap_or_else(|e| e.into_inner());
             match detail {
                 Some(detail) => details.insert(space_id, Arc::new(detail)),
@@ -108,10 +113,6 @@ impl Catalogue {
             };
         }
         cursor.commit(&pending);
-        *self
-            .last_caught_up
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(pending.len())
     }
 
@@ -129,16 +130,29 @@ impl Catalogue {
     }
 
     /// Follows the outbox for the life of the process: at every wake-up on `channel` (when
-    /// Redis answers) and every `POLL` regardless.
-    pub fn follow(self: Arc<Self>, redis_url: String, channel: String) {
+    /// Redis answers) and every `poll` regardless. Only this loop vouches for freshness: it
+    /// counts as caught up once a read found less than a full page.
+    pub fn follow(self: Arc<Self>, redis_url: String, channel: String, poll: Duration) {
         let (woken, mut wake) = tokio::sync::mpsc::channel::<()>(1);
         tokio::spawn(listen(redis_url, channel, woken));
         tokio::spawn(async move {
             let mut reported = false;
+            let mut backlog = false;
             loop {
-                let _ = tokio::time::timeout(POLL, wake.recv()).await;
+                if !backlog {
+                    let _ = tokio::time::timeout(poll, wake.recv()).await;
+                }
                 match self.catch_up().await {
-                    Ok(_) => reported = false,
+                    Ok(applied) => {
+                        reported = false;
+                        backlog = applied >= spacecloud_common::catalogue::PAGE;
+                        if !backlog {
+                            *self
+                                .last_caught_up
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+                        }
+                    }
                     Err(err) if !reported => {
                         reported = true;
                         tracing::warn!(error = %err, "the catalogue cannot read its outbox; it is served as last read, and /readyz says so after 5 s");

@@ -43,6 +43,7 @@ impl Application {
         catalogue.clone().follow(
             state.settings.redis_url.expose_secret().to_owned(),
             state.catalogue_channel(),
+            Duration::from_millis(state.settings.catalogue_poll_ms),
         );
         let _ = state.catalogue.set(catalogue);
         let acceptor = TcpListener::bind(state.settings.bind_addr)

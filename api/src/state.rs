@@ -45,10 +45,22 @@ impl AppState {
     /// After a request that recorded catalogue changes: this process shows them on its next
     /// request, and every other process is woken to read them.
     pub async fn catalogue_changed(&self) {
-        if let Some(catalogue) = self.catalogue.get()
-            && let Err(err) = catalogue.catch_up().await
-        {
-            tracing::warn!(error = %err, "the catalogue did not catch up with this request's change; its poll will");
+        if let Some(catalogue) = self.catalogue.get() {
+            // Bounded: a large backlog (a host with thousands of spaces renamed) is the
+            // follower's to work through, not a reason to hold this response.
+            let caught_up =
+                tokio::time::timeout(std::time::Duration::from_secs(2), catalogue.catch_up());
+            match caught_up.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "the catalogue did not catch up with this request's change; its poll will");
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        "the catalogue is still catching up; this request's change follows"
+                    );
+                }
+            }
         }
         crate::catalogue::announce(&self.jobs, &self.catalogue_channel()).await;
     }

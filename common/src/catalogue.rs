@@ -52,6 +52,15 @@ pub fn wake_channel(queue_prefix: &str) -> String {
 /// timeout is 50 s).
 pub const GAP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// The most ids one jump in the outbox is watched for: a larger jump (an `AUTO_INCREMENT`
+/// moved by hand, ids reserved by a bulk insert and never used) is not a set of transactions
+/// in flight.
+pub const MAX_GAP: u64 = 10_000;
+
+/// How many records one read of the outbox returns at most; a reader that got this many reads
+/// again at once.
+pub const PAGE: usize = 5_000;
+
 /// How long records are kept: a reader that fell further behind reloads everything.
 pub const RETENTION_HOURS: i64 = 24;
 
@@ -62,6 +71,7 @@ pub struct Cursor {
     through: u64,
     newest: u64,
     gaps: BTreeMap<u64, std::time::Instant>,
+    given_up: u64,
 }
 
 impl Cursor {
@@ -81,11 +91,13 @@ impl Cursor {
                 .bind(newest)
                 .fetch_all(pool)
                 .await?;
+        let present: std::collections::HashSet<u64> = present.into_iter().collect();
         let now = std::time::Instant::now();
         let mut cursor = Self {
             through: from,
             newest,
             gaps: BTreeMap::new(),
+            given_up: 0,
         };
         for id in from + 1..=newest {
             if !present.contains(&id) {
@@ -100,22 +112,26 @@ impl Cursor {
     /// committed), as `(id, space_id)` in id order; `commit` them once applied.
     pub async fn pending(&self, pool: &MySqlPool) -> Result<Vec<(u64, u64)>, AppError> {
         let mut rows: Vec<(u64, u64)> = sqlx::query_as(
-            "SELECT id, space_id FROM catalogue_changes WHERE id > ? ORDER BY id LIMIT 5000",
+            "SELECT id, space_id FROM catalogue_changes WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(self.newest)
+        .bind(PAGE as u64)
         .fetch_all(pool)
         .await?;
-        if !self.gaps.is_empty() {
-            let mut query = sqlx::QueryBuilder::<sqlx::MySql>::new(
-                "SELECT id, space_id FROM catalogue_changes WHERE id IN (",
+        if let (Some(first), Some(last)) = (self.gaps.keys().next(), self.gaps.keys().last()) {
+            // One range read, filtered here: however many gaps, one statement of two bounds.
+            let filled: Vec<(u64, u64)> = sqlx::query_as(
+                "SELECT id, space_id FROM catalogue_changes WHERE id >= ? AND id <= ?",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?;
+            rows.extend(
+                filled
+                    .into_iter()
+                    .filter(|(id, _)| self.gaps.contains_key(id)),
             );
-            let mut ids = query.separated(", ");
-            for id in self.gaps.keys() {
-                ids.push_bind(*id);
-            }
-            query.push(")");
-            let filled: Vec<(u64, u64)> = query.build_query_as().fetch_all(pool).await?;
-            rows.extend(filled);
             rows.sort_unstable();
         }
         Ok(rows)
@@ -130,16 +146,36 @@ impl Cursor {
     fn commit_at(&mut self, applied: &[(u64, u64)], now: std::time::Instant) {
         for &(id, _) in applied {
             if id > self.newest {
-                for missing in self.newest + 1..id {
-                    self.gaps.insert(missing, now);
+                if id - self.newest <= MAX_GAP {
+                    for missing in self.newest + 1..id {
+                        self.gaps.insert(missing, now);
+                    }
+                } else {
+                    tracing::warn!(
+                        outbox.from = self.newest,
+                        outbox.to = id,
+                        "the catalogue's outbox ids jumped; the ids skipped are not watched"
+                    );
                 }
                 self.newest = id;
             } else {
                 self.gaps.remove(&id);
             }
         }
+        let watched = self.gaps.len();
         self.gaps
             .retain(|_, since| now.duration_since(*since) < GAP_PATIENCE);
+        let given_up = (watched - self.gaps.len()) as u64;
+        if given_up > 0 {
+            // Rolled back, almost always; a transaction that commits its record later than this
+            // is missed, which is why it is said.
+            self.given_up += given_up;
+            tracing::info!(
+                outbox.gaps_given_up = given_up,
+                outbox.gaps_given_up_total = self.given_up,
+                "catalogue outbox ids never committed within the patience; taken as rolled back"
+            );
+        }
         self.settle();
     }
 

@@ -60,6 +60,9 @@ pub struct Settings {
     pub order_hold_minutes: u32,
     /// `MAX_WAITING_HOLDS`: unpaid holds one user may have at once (default 3).
     pub max_waiting_holds: u32,
+    /// `CATALOGUE_POLL_MS`: how often each API process reads the catalogue's outbox without
+    /// being woken (default 100; docs/catalogue.md).
+    pub catalogue_poll_ms: u64,
     /// `APPROVAL_HOURS`: how long a host has to approve a request to book before the worker
     /// declines it (default 24).
     pub approval_hours: u32,
@@ -204,6 +207,7 @@ impl Settings {
             order_hold_minutes: reader.parse("ORDER_HOLD_MINUTES", "10")?,
             max_waiting_holds: reader.parse("MAX_WAITING_HOLDS", "3")?,
             approval_hours: reader.parse("APPROVAL_HOURS", "24")?,
+            catalogue_poll_ms: reader.parse("CATALOGUE_POLL_MS", "100")?,
             signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
             media_base_url: reader
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")
@@ -323,6 +327,12 @@ impl Settings {
         if settings.database_max_connections == 0 {
             return Err(ConfigError::Invalid {
                 name: "DATABASE_MAX_CONNECTIONS",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if settings.catalogue_poll_ms == 0 {
+            return Err(ConfigError::Invalid {
+                name: "CATALOGUE_POLL_MS",
                 reason: "must be at least 1".into(),
             });
         }

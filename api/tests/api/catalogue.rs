@@ -145,6 +145,40 @@ async fn the_served_detail_is_mysqls_after_every_kind_of_change() {
     );
     assert_exact(&app, "the host's new nickname").await;
 
+    // Kakao reports a new nickname at the host's next sign-in.
+    app.login_as(1, "카카오 이름").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/spaces/{second}")).await.body["host"]["nickname"],
+        "카카오 이름"
+    );
+    assert_exact(&app, "a nickname from Kakao").await;
+
+    // A space created through the API.
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Made through the API")
+        .text("category_id", reference.categories[0].to_string())
+        .text("district_id", reference.districts[0].to_string())
+        .text("address", "Seoul")
+        .text("max_count", "4")
+        .text("price_hour", "10000")
+        .text("instant_booking", "false");
+    let created = app
+        .client
+        .post(format!("{}/api/v1/spaces", app.address))
+        .bearer_auth(&host.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.unwrap();
+    let third = created["id"].as_u64().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/spaces/{third}")).await.status,
+        200
+    );
+    assert_exact(&app, "a space created").await;
+
     send(
         Method::DELETE,
         format!("/api/v1/spaces/{first}/images/{image}"),

@@ -297,7 +297,8 @@ async fn like_seen_elsewhere(
 }
 
 /// Two API processes serve the detail from memory: a change made through one is served by the
-/// other shortly after (woken through Redis), and still when Redis is gone (by polling).
+/// other, woken through Redis (the processes poll only once a minute here, so nothing else can
+/// deliver it within the test's deadline), and, once Redis is gone, by polling alone.
 #[tokio::test]
 async fn a_change_on_one_api_process_reaches_the_other() {
     let app = spawn_app().await;
@@ -308,15 +309,35 @@ async fn a_change_on_one_api_process_reaches_the_other() {
         .await;
     let guest = app.login_as(2, "guest").await;
     let mut redis = spacecloud_testkit::process::RedisServer::start().await;
-    let vars = [("REDIS_URL", redis.url())];
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let url = redis.url();
+    let woken_only = [("REDIS_URL", url.as_str()), ("CATALOGUE_POLL_MS", "60000")];
     let (first, second) = (
-        api_process_with(&app, &vars).await,
-        api_process_with(&app, &vars).await,
+        api_process_with(&app, &woken_only).await,
+        api_process_with(&app, &woken_only).await,
     );
+    // Both have subscribed to the wake-ups before the change is made.
+    let channel = spacecloud_common::catalogue::wake_channel(&app.state.settings.jobs.queue_prefix);
+    app.eventually(10, "both processes to subscribe", || async {
+        let client = redis::Client::open(url.as_str()).ok()?;
+        let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+        let (_, subscribers): (String, u64) = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg(&channel)
+            .query_async(&mut conn)
+            .await
+            .ok()?;
+        (subscribers >= 2).then_some(())
+    })
+    .await;
     let woken =
         like_seen_elsewhere(&app, &guest.access_token, &first, &second, space_id, true).await;
-    // Without Redis there are no wake-ups: the other process finds the change by polling.
+    drop((first, second));
+
+    let polling = [("REDIS_URL", url.as_str())];
+    let (first, second) = (
+        api_process_with(&app, &polling).await,
+        api_process_with(&app, &polling).await,
+    );
     redis.stop();
     let polled =
         like_seen_elsewhere(&app, &guest.access_token, &second, &first, space_id, false).await;

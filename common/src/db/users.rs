@@ -63,6 +63,11 @@ pub async fn sign_in_from_kakao(
             // The nickname Kakao reports is the host's name on their spaces: the update and the
             // catalogue's record of it commit together.
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let before: Option<String> =
+                sqlx::query_scalar("SELECT nickname FROM users WHERE kakao_id = ? FOR UPDATE")
+                    .bind(profile.kakao_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             sqlx::query(
                 "UPDATE users SET nickname = ?, email = ?, profile_image_url = ?, updated_at = ? \
                  WHERE kakao_id = ?",
@@ -74,15 +79,18 @@ pub async fn sign_in_from_kakao(
             .bind(profile.kakao_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO catalogue_changes (space_id, created_at) \
-                 SELECT s.id, ? FROM spaces s JOIN users u ON u.id = s.host_id \
-                 WHERE u.kakao_id = ? AND s.deleted_at IS NULL",
-            )
-            .bind(now)
-            .bind(profile.kakao_id)
-            .execute(&mut *tx)
-            .await?;
+            // Most sign-ins bring the same nickname: only a new one changes the host's spaces.
+            if before.as_deref() != Some(nickname.as_str()) {
+                sqlx::query(
+                    "INSERT INTO catalogue_changes (space_id, created_at) \
+                     SELECT s.id, ? FROM spaces s JOIN users u ON u.id = s.host_id \
+                     WHERE u.kakao_id = ? AND s.deleted_at IS NULL",
+                )
+                .bind(now)
+                .bind(profile.kakao_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             false
         }
@@ -150,6 +158,11 @@ pub async fn rename(
     now: DateTime<Utc>,
 ) -> Result<UserRow, AppError> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT nickname FROM users WHERE id = ? FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     sqlx::query(
         "UPDATE users SET nickname = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
     )
@@ -158,7 +171,9 @@ pub async fn rename(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    crate::catalogue::record_host(&mut tx, id, now).await?;
+    if before.as_deref() != Some(nickname.as_str()) {
+        crate::catalogue::record_host(&mut tx, id, now).await?;
+    }
     tx.commit().await?;
     find_active(conn, id)
         .await?
