@@ -880,33 +880,74 @@ pub async fn decline_overdue<P: PaymentProvider>(
     provider: &P,
     clock: &BusinessClock,
 ) -> Result<u64, AppError> {
+    sweep_due(
+        pool,
+        OrderStatus::AwaitingApproval,
+        Deadline::Approval,
+        clock,
+        |order_id| decline_if_overdue(pool, provider, order_id, clock),
+    )
+    .await
+}
+
+/// The column that says until when an order may stay in its status.
+#[derive(Clone, Copy)]
+enum Deadline {
+    Hold,
+    Approval,
+}
+
+impl Deadline {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Hold => "hold_expires_at",
+            Self::Approval => "approval_deadline",
+        }
+    }
+}
+
+/// Runs `settle` on each order of `status` whose `deadline` has passed, oldest first, one
+/// order per call (its own transaction). An order that fails (a row that does not decode, a
+/// database that keeps timing out) is logged and skipped: it must not keep every later one
+/// waiting. Returns how many `settle` changed.
+async fn sweep_due<F, Fut>(
+    pool: &MySqlPool,
+    status: OrderStatus,
+    deadline: Deadline,
+    clock: &BusinessClock,
+    mut settle: F,
+) -> Result<u64, AppError>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<bool, AppError>>,
+{
     const BATCH: u32 = 200;
-    let mut declined = 0;
+    let column = deadline.column();
+    // Composed only of the constant column names above.
+    let due_query = format!(
+        "SELECT id FROM orders WHERE status = ? AND {column} <= ? ORDER BY {column} LIMIT ?"
+    );
+    let mut settled = 0;
     loop {
-        let due: Vec<u64> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE status = ? AND approval_deadline <= ? \
-             ORDER BY approval_deadline LIMIT ?",
-        )
-        .bind(OrderStatus::AwaitingApproval)
-        .bind(clock.now())
-        .bind(BATCH)
-        .fetch_all(pool)
-        .await?;
-        let mut declined_now = 0;
+        let due: Vec<u64> = sqlx::query_scalar(sqlx::AssertSqlSafe(due_query.as_str()))
+            .bind(status)
+            .bind(clock.now())
+            .bind(BATCH)
+            .fetch_all(pool)
+            .await?;
+        let mut settled_now = 0;
         for &order_id in &due {
-            // One order that cannot be declined (a row that does not decode, a database that
-            // keeps timing out) must not keep every later one waiting for its host forever.
-            match decline_if_overdue(pool, provider, order_id, clock).await {
-                Ok(true) => declined_now += 1,
+            match settle(order_id).await {
+                Ok(true) => settled_now += 1,
                 Ok(false) => {}
                 Err(err) => {
-                    tracing::error!(order.id = order_id, error = %err, "an overdue request to book could not be declined; the next sweep retries it");
+                    tracing::error!(order.id = order_id, order.status = status.as_str(), error = %err, "an overdue order could not be settled; the next sweep retries it");
                 }
             }
         }
-        declined += declined_now;
-        if due.len() < BATCH as usize || declined_now == 0 {
-            return Ok(declined);
+        settled += settled_now;
+        if due.len() < BATCH as usize || settled_now == 0 {
+            return Ok(settled);
         }
     }
 }
@@ -963,29 +1004,14 @@ async fn decline_if_overdue<P: PaymentProvider>(
 /// waiting for a third could close a cycle with a booking that takes over stale claims in
 /// the claims' key order (docs/locking.md).
 pub async fn expire_holds(pool: &MySqlPool, clock: &BusinessClock) -> Result<u64, AppError> {
-    const BATCH: u32 = 200;
-    let mut expired = 0;
-    loop {
-        let due: Vec<u64> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE status = ? AND hold_expires_at <= ? \
-             ORDER BY hold_expires_at LIMIT ?",
-        )
-        .bind(OrderStatus::Waiting)
-        .bind(clock.now())
-        .bind(BATCH)
-        .fetch_all(pool)
-        .await?;
-        let mut expired_now = 0;
-        for &order_id in &due {
-            if expire_hold(pool, order_id, clock).await? {
-                expired_now += 1;
-            }
-        }
-        expired += expired_now;
-        if due.len() < BATCH as usize || expired_now == 0 {
-            return Ok(expired);
-        }
-    }
+    sweep_due(
+        pool,
+        OrderStatus::Waiting,
+        Deadline::Hold,
+        clock,
+        |order_id| expire_hold(pool, order_id, clock),
+    )
+    .await
 }
 
 /// Expires one order if it is still a `waiting` order whose hold has run out.
