@@ -29,6 +29,7 @@ cp target/release/spacecloud-api "$work/api-after"
 
 # The same rows for both: seeded once by the older build, copied, the copy migrated forward.
 old_db=spacecloud_bench_before new_db=spacecloud_bench_after
+mysql -uroot -e "DROP DATABASE IF EXISTS $old_db"
 DATABASE_URL=mysql://root@127.0.0.1:3306/$old_db "$work/api-before" seed --bulk >/dev/null
 mysql -uroot -e "DROP DATABASE IF EXISTS $new_db; CREATE DATABASE $new_db"
 mysqldump -uroot --single-transaction "$old_db" | mysql -uroot "$new_db"
