@@ -24,6 +24,10 @@ enum Command {
     Seed {
         #[arg(long)]
         bulk: bool,
+        /// With `--bulk`: how many benchmark spaces (default 10,000), to measure larger
+        /// catalogues.
+        #[arg(long, requires = "bulk")]
+        bulk_spaces: Option<usize>,
     },
     /// Print an access token of a seeded demo user (for Swagger UI's Authorize button), or with
     /// `--load-users N` one token per line for N load-test guests (created when missing).
@@ -80,12 +84,13 @@ async fn main() -> anyhow::Result<()> {
                 .context("migrating")?;
             tracing::info!("migrations applied");
         }
-        Command::Seed { bulk } => {
+        Command::Seed { bulk, bulk_spaces } => {
             let state = startup::build_state(settings)?;
             db::prepare(&state.settings, &state.pool)
                 .await
                 .context("migrating")?;
             let started = std::time::Instant::now();
+            let bulk = bulk.then(|| bulk_spaces.unwrap_or(seed::BULK_SPACES));
             let report = seed::run(&state.pool, &state.settings, bulk).await?;
             tracing::info!(
                 spaces.created = report.spaces_created,

@@ -107,7 +107,8 @@ const BULK_HOST_KAKAO_ID: i64 = -3;
 const BULK_GUEST_KAKAO_BASE: i64 = -1000;
 
 const DEMO_SPACES: usize = 200;
-const BULK_SPACES: usize = 10_000;
+/// The benchmark dataset's size unless `seed --bulk-spaces N` says otherwise.
+pub const BULK_SPACES: usize = 10_000;
 const BULK_GUESTS: usize = 1_000;
 const BULK_ORDERS: usize = 100_000;
 const BULK_DAYS: u64 = 60;
@@ -120,7 +121,12 @@ pub struct SeedReport {
     pub photos_queued: usize,
 }
 
-pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::Result<SeedReport> {
+/// Seeds the demo data and, with `bulk_spaces`, the benchmark dataset of that many spaces.
+pub async fn run(
+    pool: &MySqlPool,
+    settings: &Settings,
+    bulk_spaces: Option<usize>,
+) -> anyhow::Result<SeedReport> {
     let mut report = SeedReport::default();
     let mut tx = pool.begin().await?;
     let reference = upsert_reference_data(&mut tx).await?;
@@ -133,11 +139,11 @@ pub async fn run(pool: &MySqlPool, settings: &Settings, bulk: bool) -> anyhow::R
     report.photos_queued = queue_demo_photos(pool, settings, host_id, now).await?;
     report.blocks_created = create_demo_blocks(pool, settings, host_id).await?;
 
-    if bulk {
+    if let Some(bulk_spaces) = bulk_spaces {
         let mut tx = pool.begin().await?;
         let bulk_host =
             upsert_user(&mut tx, BULK_HOST_KAKAO_ID, "벤치호스트", settings, now).await?;
-        let created = create_spaces(&mut tx, bulk_host, &reference, BULK_SPACES, 11, now).await?;
+        let created = create_spaces(&mut tx, bulk_host, &reference, bulk_spaces, 11, now).await?;
         report.spaces_created += created;
         if created > 0 {
             let clock = BusinessClock::new(settings.timezone);

@@ -5,13 +5,13 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn seeding_twice_creates_the_demo_data_once() {
     let app = spawn_app().await;
-    let first = seed::run(&app.pool, &app.state.settings, false)
+    let first = seed::run(&app.pool, &app.state.settings, None)
         .await
         .unwrap();
     assert_eq!(first.spaces_created, 200);
     assert_eq!(first.photos_queued, 200);
     assert_eq!(first.blocks_created, 5);
-    let second = seed::run(&app.pool, &app.state.settings, false)
+    let second = seed::run(&app.pool, &app.state.settings, None)
         .await
         .unwrap();
     assert_eq!(second.spaces_created, 0);
