@@ -201,22 +201,3 @@ async fn listen(redis_url: String, channel: String, woken: tokio::sync::mpsc::Se
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
-
-/// Tells every process (through Redis) that the outbox has news. Best effort: a process that
-/// misses it finds the change at its next poll.
-pub async fn announce(jobs: &spacecloud_common::jobs::JobQueues, channel: &str) {
-    let published = async {
-        let mut conn = jobs.connection().await?;
-        redis::cmd("PUBLISH")
-            .arg(channel)
-            .arg("1")
-            .query_async::<i64>(&mut conn)
-            .await?;
-        Ok::<_, AppError>(())
-    };
-    match tokio::time::timeout(Duration::from_millis(200), published).await {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => tracing::debug!(error = %err, "catalogue wake-up not published"),
-        Err(_) => tracing::debug!("catalogue wake-up not published in time"),
-    }
-}

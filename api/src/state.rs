@@ -62,7 +62,7 @@ impl AppState {
                 }
             }
         }
-        crate::catalogue::announce(&self.jobs, &self.catalogue_channel()).await;
+        spacecloud_common::catalogue::announce(&self.jobs, &self.settings.jobs.queue_prefix).await;
     }
 
     pub fn catalogue_channel(&self) -> String {

@@ -47,6 +47,42 @@ pub fn wake_channel(queue_prefix: &str) -> String {
     format!("{queue_prefix}:catalogue:changed")
 }
 
+/// Tells every API process (through Redis) that the outbox has news. Best effort, bounded to
+/// 200 ms: a process that misses it finds the change at its next poll.
+pub async fn announce(queues: &crate::jobs::JobQueues, queue_prefix: &str) {
+    let published = async {
+        let mut conn = queues.connection().await?;
+        redis::cmd("PUBLISH")
+            .arg(wake_channel(queue_prefix))
+            .arg("1")
+            .query_async::<i64>(&mut conn)
+            .await?;
+        Ok::<_, AppError>(())
+    };
+    match tokio::time::timeout(std::time::Duration::from_millis(200), published).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::debug!(error = %err, "catalogue wake-up not published"),
+        Err(_) => tracing::debug!("catalogue wake-up not published in time"),
+    }
+}
+
+/// Records, inside the caller's transaction, that the space of photo `image_id` changed.
+pub async fn record_image(
+    conn: &mut MySqlConnection,
+    image_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO catalogue_changes (space_id, created_at) \
+         SELECT space_id, ? FROM space_images WHERE id = ?",
+    )
+    .bind(now)
+    .bind(image_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// How long an id missing from the outbox is watched before it is taken for a rolled-back
 /// transaction: longer than any transaction of ours can stay open (InnoDB's lock wait
 /// timeout is 50 s).

@@ -12,7 +12,9 @@ use spacecloud_common::{
     jobs::SettlePayment,
 };
 
-use crate::helpers::{Login, Reply, TestApp, new_order, new_space, spawn_app};
+use crate::helpers::{
+    Login, Reply, TestApp, new_order, new_space, order_of, points_of, spawn_app, wait_for_status,
+};
 
 struct Venue {
     host: Login,
@@ -53,27 +55,6 @@ async fn post(app: &TestApp, who: &Login, path: &str, body: Option<Value>) -> Re
         .await
 }
 
-async fn order_of(app: &TestApp, who: &Login, order_id: u64) -> Value {
-    let reply = app
-        .send(
-            Method::GET,
-            &format!("/api/v1/orders/{order_id}"),
-            Some(&who.access_token),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body
-}
-
-async fn wait_for_status(app: &TestApp, who: &Login, order_id: u64, status: &str) -> Value {
-    app.eventually(20, status, || async {
-        let order = order_of(app, who, order_id).await;
-        (order["status"] == status).then_some(order)
-    })
-    .await
-}
-
 /// Books the day package on `date` for `who` and pays; returns the order once the worker has
 /// handed it to the host.
 async fn request(app: &TestApp, venue: &Venue, who: &Login, date: NaiveDate) -> Value {
@@ -99,13 +80,6 @@ async fn request(app: &TestApp, venue: &Venue, who: &Login, date: NaiveDate) -> 
     .await;
     assert_eq!(paid.status, 202, "{}", paid.body);
     wait_for_status(app, who, order_id, "awaiting_approval").await
-}
-
-async fn points_of(app: &TestApp, who: &Login) -> i64 {
-    let me = app
-        .send(Method::GET, "/api/v1/me", Some(&who.access_token), None)
-        .await;
-    me.body["points"].as_i64().unwrap()
 }
 
 async fn notifications(app: &TestApp, who: &Login) -> Value {

@@ -13,7 +13,9 @@ use spacecloud_common::{
     domain::{BookerInput, Slot},
 };
 
-use crate::helpers::{Login, Reference, TestApp, new_space, spawn_app};
+use crate::helpers::{
+    Login, Reference, TestApp, new_space, order_of, points_of, spawn_app, wait_for_status,
+};
 
 struct Venue {
     reference: Reference,
@@ -67,34 +69,6 @@ async fn book(app: &TestApp, who: &Login, body: Value) -> crate::helpers::Reply 
         Some(&who.access_token),
         Some(body),
     )
-    .await
-}
-
-async fn order_of(app: &TestApp, who: &Login, order_id: u64) -> Value {
-    let reply = app
-        .send(
-            Method::GET,
-            &format!("/api/v1/orders/{order_id}"),
-            Some(&who.access_token),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body
-}
-
-async fn points_of(app: &TestApp, who: &Login) -> i64 {
-    let me = app
-        .send(Method::GET, "/api/v1/me", Some(&who.access_token), None)
-        .await;
-    me.body["points"].as_i64().unwrap()
-}
-
-async fn wait_for_status(app: &TestApp, who: &Login, order_id: u64, status: &str) -> Value {
-    app.eventually(20, status, || async {
-        let order = order_of(app, who, order_id).await;
-        (order["status"] == status).then_some(order)
-    })
     .await
 }
 

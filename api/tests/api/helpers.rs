@@ -529,3 +529,39 @@ pub fn new_order(
         created_at: Utc::now(),
     }
 }
+
+/// An order as its booker (or host) reads it through the API.
+pub async fn order_of(app: &TestApp, who: &Login, order_id: u64) -> Value {
+    let reply = app
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/orders/{order_id}"),
+            Some(&who.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+/// The user's points balance, as `GET /me` tells it.
+pub async fn points_of(app: &TestApp, who: &Login) -> i64 {
+    let me = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Some(&who.access_token),
+            None,
+        )
+        .await;
+    me.body["points"].as_i64().unwrap()
+}
+
+/// Polls the order until it reaches `status` (the worker's work), failing after 20 s.
+pub async fn wait_for_status(app: &TestApp, who: &Login, order_id: u64, status: &str) -> Value {
+    app.eventually(20, status, || async {
+        let order = order_of(app, who, order_id).await;
+        (order["status"] == status).then_some(order)
+    })
+    .await
+}

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 use spacecloud_common::domain::{Hours, OrderStatus, RefundPolicy, Slot};
 
-use crate::helpers::{Login, Reply, TestApp, new_order, new_space, spawn_app};
+use crate::helpers::{Login, Reply, TestApp, new_order, new_space, points_of, spawn_app};
 
 struct Room {
     space_id: u64,
@@ -93,13 +93,6 @@ async fn cancel(app: &TestApp, who: &Login, order_id: u64) -> Reply {
         None,
     )
     .await
-}
-
-async fn points_of(app: &TestApp, who: &Login) -> i64 {
-    let me = app
-        .send(Method::GET, "/api/v1/me", Some(&who.access_token), None)
-        .await;
-    me.body["points"].as_i64().unwrap()
 }
 
 /// Cancels `order_id` and checks the refund, on the order and on the guest's balance.

@@ -107,7 +107,7 @@ pub async fn mark_ready(
     width: u32,
     height: u32,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::error::AppError> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let ready = sqlx::query(
         "UPDATE space_images SET status = ?, width = ?, height = ?, updated_at = ? \
@@ -124,14 +124,7 @@ pub async fn mark_ready(
     .rows_affected()
         == 1;
     if ready {
-        sqlx::query(
-            "INSERT INTO catalogue_changes (space_id, created_at) \
-             SELECT space_id, ? FROM space_images WHERE id = ?",
-        )
-        .bind(now)
-        .bind(image_id)
-        .execute(&mut *tx)
-        .await?;
+        crate::catalogue::record_image(&mut tx, image_id, now).await?;
     }
     tx.commit().await?;
     Ok(ready)

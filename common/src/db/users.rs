@@ -63,8 +63,8 @@ pub async fn sign_in_from_kakao(
             // The nickname Kakao reports is the host's name on their spaces: the update and the
             // catalogue's record of it commit together.
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            let before: Option<String> =
-                sqlx::query_scalar("SELECT nickname FROM users WHERE kakao_id = ? FOR UPDATE")
+            let before: Option<(u64, String)> =
+                sqlx::query_as("SELECT id, nickname FROM users WHERE kakao_id = ? FOR UPDATE")
                     .bind(profile.kakao_id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -80,16 +80,10 @@ pub async fn sign_in_from_kakao(
             .execute(&mut *tx)
             .await?;
             // Most sign-ins bring the same nickname: only a new one changes the host's spaces.
-            if before.as_deref() != Some(nickname.as_str()) {
-                sqlx::query(
-                    "INSERT INTO catalogue_changes (space_id, created_at) \
-                     SELECT s.id, ? FROM spaces s JOIN users u ON u.id = s.host_id \
-                     WHERE u.kakao_id = ? AND s.deleted_at IS NULL",
-                )
-                .bind(now)
-                .bind(profile.kakao_id)
-                .execute(&mut *tx)
-                .await?;
+            if let Some((user_id, before)) = before
+                && before != nickname.as_str()
+            {
+                crate::catalogue::record_host(&mut tx, user_id, now).await?;
             }
             tx.commit().await?;
             false

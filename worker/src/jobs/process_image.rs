@@ -98,16 +98,7 @@ async fn record(
                 tracing::info!(image.id = image_id, width, height, "image ready");
                 // The space's detail now shows the photo: wake the API processes' catalogues
                 // (they would find it at their next poll anyway).
-                let channel = spacecloud_common::catalogue::wake_channel(&context.prefix);
-                let mut redis = context.redis.clone();
-                if let Err(err) = redis::cmd("PUBLISH")
-                    .arg(channel)
-                    .arg("1")
-                    .query_async::<i64>(&mut redis)
-                    .await
-                {
-                    tracing::debug!(error = %err, "catalogue wake-up not published");
-                }
+                spacecloud_common::catalogue::announce(&context.queues, &context.prefix).await;
             }
             Ok(ready)
         }
