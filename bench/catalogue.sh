@@ -74,20 +74,26 @@ row "detail (bench/detail.lua)" "$rate" "$p50" "$p99"
 echo "API resident memory: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 
 if [ "$mode" = mixed ]; then
-  # Reads while bookings are placed (bench/booking.lua, 8 connections): the list's and the
-  # detail's p99 under writes, next to the write rate.
+  # Reads while bookings (bench/booking.lua, 4 connections) and likes (bench/like.lua, 4
+  # connections) are written: the list's and the detail's p99 under writes, next to the write
+  # rates. Every booking and like changes what the catalogue holds.
   export TOKENS=$work/tokens OPTIONS=$work/options
   $api token --load-users 2000 >"$TOKENS"
   mysql -uroot -N "$db" -e "SELECT o.space_id, o.id FROM space_options o JOIN spaces s ON s.id = o.space_id
     WHERE o.slot = 'day' AND s.deleted_at IS NULL AND s.min_count <= 2 AND s.max_count >= 2
     ORDER BY o.space_id" >"$OPTIONS"
-  read -r SPACE OPTION < <(head -n 1 "$OPTIONS")
-  export SPACE OPTION FIRST_DAY=$(date_in 70) DAY=$(date_in 300) STRIDE=1 OFFSET=0
-  wrk -t1 -c8 -d"$duration" -s bench/booking.lua "$base" >"$work/writes" &
-  writer=$!
-  read -r list p50 list99 < <(wrk -t1 -c24 -d"$duration" --latency -s bench/list.lua "$base" \
+  export FIRST_DAY=$(date_in 70) STRIDE=1 OFFSET=0
+  wrk -t1 -c4 -d"$duration" --latency -s bench/booking.lua "$base" >"$work/bookings" &
+  bookings=$!
+  wrk -t1 -c4 -d"$duration" --latency -s bench/like.lua "$base" >"$work/likes" &
+  likes=$!
+  wrk -t1 -c12 -d"$duration" --latency -s bench/detail.lua "$base" >"$work/details" &
+  details=$!
+  read -r list p50 list99 < <(wrk -t1 -c12 -d"$duration" --latency -s bench/list.lua "$base" \
     | awk '/Requests\/sec/ {r = $2} / 50%/ {p50 = $2} / 99%/ {p99 = $2} END {print r, p50, p99}')
-  wait $writer
-  writes=$(awk '/Requests\/sec/ {print $2}' "$work/writes")
-  echo "under writes: list $list req/s, p99 $list99; bookings $writes req/s"
+  wait $bookings $likes $details
+  summary() { awk '/Requests\/sec/ {r = $2} / 99%/ {p99 = $2} /^RESULT/ {res = $0} END {print r " req/s, p99 " p99 (res ? " (" res ")" : "")}' "$1"; }
+  echo "under writes: list $list req/s, p99 $list99; detail $(summary "$work/details")"
+  echo "writes: bookings $(summary "$work/bookings")"
+  echo "writes: likes $(summary "$work/likes")"
 fi

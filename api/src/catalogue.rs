@@ -4,15 +4,21 @@
 //! it was (docs/catalogue.md). The list and the availability calendar still read MySQL.
 
 use std::{
-    collections::{BTreeSet, HashMap},
+    collections::BTreeSet,
     sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
+use chrono::{Days, NaiveDate};
 use futures_util::{StreamExt, stream};
 use spacecloud_common::{
-    catalogue::Cursor,
-    db::spaces::{self, SpaceDetail},
+    catalogue::{
+        Cursor,
+        model::{self, Listed, Lowering, Snapshot},
+    },
+    clock::BusinessClock,
+    db::spaces::{self, DayAvailability, SpaceDetail, SpaceSummaryRow},
+    domain::{AvailabilityRange, Moment, Page, SpaceFilter},
     error::AppError,
 };
 use sqlx::MySqlPool;
@@ -21,13 +27,24 @@ use sqlx::MySqlPool;
 const IN_FLIGHT_AT_START: u64 = 10_000;
 /// A process that could not read the outbox for this long says so in `/readyz`.
 const STALE_AFTER: Duration = Duration::from_secs(5);
+/// How many spaces are read from MySQL at once while loading or catching up.
+const READS_AT_ONCE: usize = 8;
 
 pub struct Catalogue {
     pool: MySqlPool,
-    details: RwLock<HashMap<u64, Arc<SpaceDetail>>>,
-    cursor: tokio::sync::Mutex<Cursor>,
+    clock: BusinessClock,
+    lowering: Lowering,
+    snapshot: RwLock<Arc<Snapshot>>,
+    cursor: tokio::sync::Mutex<Reader>,
     last_caught_up: std::sync::Mutex<Instant>,
     loaded_in: Duration,
+}
+
+/// The outbox cursor, and when the last completed read of the outbox began: a change
+/// committed before that instant is already applied.
+struct Reader {
+    cursor: Cursor,
+    read_from: Instant,
 }
 
 /// What `/readyz` and the logs say of the catalogue.
@@ -40,29 +57,51 @@ pub struct CatalogueHealth {
 }
 
 impl Catalogue {
-    /// Reads every live space's detail. The cursor is placed first, so a change committed
-    /// while loading is applied again afterwards rather than missed.
-    pub async fn load(pool: &MySqlPool) -> Result<Self, AppError> {
+    /// Reads every live space. The cursor is placed first, so a change committed while
+    /// loading is applied again afterwards rather than missed.
+    pub async fn load(pool: &MySqlPool, clock: &BusinessClock) -> Result<Self, AppError> {
         let started = Instant::now();
         let cursor = Cursor::start(pool, IN_FLIGHT_AT_START).await?;
+        let lowering = Lowering::from_server(pool).await?;
+        let claims_from = claims_from(clock);
         let ids: Vec<u64> = sqlx::query_scalar("SELECT id FROM spaces WHERE deleted_at IS NULL")
             .fetch_all(pool)
             .await?;
-        let loaded: Vec<Result<(u64, Option<SpaceDetail>), AppError>> = stream::iter(ids)
-            .map(|id| async move { Ok((id, read(pool, id).await?)) })
-            .buffer_unordered(8)
+        let (mut extras, mut claims) = model::read_all_extras(pool, claims_from).await?;
+        let details: Vec<Result<(u64, Option<SpaceDetail>), AppError>> = stream::iter(ids)
+            .map(|id| async move {
+                let mut conn = pool.acquire().await?;
+                Ok((id, spaces::detail(&mut conn, id, None).await?))
+            })
+            .buffer_unordered(READS_AT_ONCE)
             .collect()
             .await;
-        let mut details = HashMap::new();
-        for entry in loaded {
-            if let (id, Some(detail)) = entry? {
-                details.insert(id, Arc::new(detail));
-            }
+        let mut listed = Vec::with_capacity(details.len());
+        for entry in details {
+            let (id, Some(mut detail)) = entry? else {
+                continue;
+            };
+            // Created after the extras were read: the outbox brings it.
+            let Some((created_at, search_text)) = extras.remove(&id) else {
+                continue;
+            };
+            detail.space.liked_flag = 0;
+            listed.push(Listed {
+                detail: Arc::new(detail),
+                created_at,
+                search_text,
+                claims: claims.remove(&id).unwrap_or_default(),
+            });
         }
         let catalogue = Self {
             pool: pool.clone(),
-            details: RwLock::new(details),
-            cursor: tokio::sync::Mutex::new(cursor),
+            clock: clock.clone(),
+            lowering,
+            snapshot: RwLock::new(Arc::new(Snapshot::new(listed))),
+            cursor: tokio::sync::Mutex::new(Reader {
+                cursor,
+                read_from: started,
+            }),
             last_caught_up: std::sync::Mutex::new(Instant::now()),
             loaded_in: started.elapsed(),
         };
@@ -74,13 +113,49 @@ impl Catalogue {
         Ok(catalogue)
     }
 
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The public detail of a live space (`liked` is the viewer's and is not part of it).
     pub fn detail(&self, space_id: u64) -> Option<Arc<SpaceDetail>> {
-        self.read_lock().get(&space_id).cloned()
+        self.snapshot()
+            .get(space_id)
+            .map(|listed| listed.detail.clone())
+    }
+
+    /// One page of the list and the number of matches, as MySQL would answer them.
+    pub fn list(
+        &self,
+        filter: &SpaceFilter,
+        page: Page,
+        moment: Moment,
+    ) -> (Vec<SpaceSummaryRow>, u64) {
+        let keyword = filter
+            .keyword
+            .as_ref()
+            .map(|keyword| self.lowering.lower(keyword.as_str()));
+        self.snapshot()
+            .list(filter, keyword.as_deref(), page, moment)
+    }
+
+    /// The calendar of a live space over `range`; `None` when there is no such space.
+    pub fn availability(
+        &self,
+        space_id: u64,
+        range: AvailabilityRange,
+        moment: Moment,
+    ) -> Option<Vec<DayAvailability>> {
+        self.snapshot()
+            .get(space_id)
+            .map(|listed| listed.availability(range, moment))
     }
 
     pub fn len(&self) -> usize {
-        self.read_lock().len()
+        self.snapshot().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -94,25 +169,45 @@ impl Catalogue {
     /// Applies the changes recorded since the last call (at most `catalogue::PAGE` records):
     /// the spaces they name are read again. Returns how many records were applied.
     pub async fn catch_up(&self) -> Result<usize, AppError> {
-        let mut cursor = self.cursor.lock().await;
-        let pending = cursor.pending(&self.pool).await?;
-        let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
-        let pool = &self.pool;
-        let mut reads =
-            stream::iter(changed)
-                .map(|space_id| async move {
-                    Ok::<_, AppError>((space_id, read(pool, space_id).await?))
-                })
-                .buffer_unordered(8);
-        while let Some(read) = reads.next().await {
-            let (space_id, detail) = read?;
-            let mut details = self.details.write().unwrap_or_else(|e| e.into_inner());
-            match detail {
-                Some(detail) => details.insert(space_id, Arc::new(detail)),
-                None => details.remove(&space_id),
-            };
+        let mut reader = self.cursor.lock().await;
+        self.read_outbox(&mut reader).await
+    }
+
+    /// Makes sure a change committed before `committed` is applied: a read of the outbox
+    /// that began after it (another request's, the follower's) has applied it already, so
+    /// concurrent writers share one read instead of queueing one each.
+    pub async fn catch_up_since(&self, committed: Instant) -> Result<usize, AppError> {
+        let mut reader = self.cursor.lock().await;
+        if reader.read_from >= committed {
+            return Ok(0);
         }
-        cursor.commit(&pending);
+        self.read_outbox(&mut reader).await
+    }
+
+    async fn read_outbox(&self, reader: &mut Reader) -> Result<usize, AppError> {
+        let read_from = Instant::now();
+        let pending = reader.cursor.pending(&self.pool).await?;
+        let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
+        if !changed.is_empty() {
+            let pool = &self.pool;
+            let claims_from = claims_from(&self.clock);
+            let reads: Vec<Result<(u64, Option<Listed>), AppError>> = stream::iter(changed)
+                .map(|space_id| async move {
+                    let mut conn = pool.acquire().await?;
+                    Ok((
+                        space_id,
+                        model::read(&mut conn, space_id, claims_from).await?,
+                    ))
+                })
+                .buffer_unordered(READS_AT_ONCE)
+                .collect()
+                .await;
+            let changes = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
+            let next = Arc::new(self.snapshot().apply(changes));
+            *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = next;
+        }
+        reader.cursor.commit(&pending);
+        reader.read_from = read_from;
         Ok(pending.len())
     }
 
@@ -162,20 +257,13 @@ impl Catalogue {
             }
         });
     }
-
-    fn read_lock(&self) -> std::sync::RwLockReadGuard<'_, HashMap<u64, Arc<SpaceDetail>>> {
-        self.details.read().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
-async fn read(pool: &MySqlPool, space_id: u64) -> Result<Option<SpaceDetail>, AppError> {
-    let mut conn = pool.acquire().await?;
-    let mut detail = spaces::detail(&mut conn, space_id, None).await?;
-    if let Some(detail) = &mut detail {
-        // Per viewer, looked up per request.
-        detail.space.liked_flag = 0;
-    }
-    Ok(detail)
+/// Claims of dates before this are never shown (yesterday, in case the business day turned
+/// between a request's moment and the read).
+fn claims_from(clock: &BusinessClock) -> NaiveDate {
+    let today = clock.date_of(clock.now());
+    today.checked_sub_days(Days::new(1)).unwrap_or(today)
 }
 
 /// Forwards wake-ups published on `channel`; reconnects after Redis goes away. Missed

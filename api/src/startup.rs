@@ -36,7 +36,7 @@ impl Application {
             .await
             .context("preparing the database (create, migrate)")?;
         let catalogue = Arc::new(
-            crate::catalogue::Catalogue::load(&state.pool)
+            crate::catalogue::Catalogue::load(&state.pool, &state.clock)
                 .await
                 .context("loading the catalogue")?,
         );

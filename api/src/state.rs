@@ -45,11 +45,14 @@ impl AppState {
     /// After a request that recorded catalogue changes: this process shows them on its next
     /// request, and every other process is woken to read them.
     pub async fn catalogue_changed(&self) {
+        let committed = std::time::Instant::now();
         if let Some(catalogue) = self.catalogue.get() {
             // Bounded: a large backlog (a host with thousands of spaces renamed) is the
             // follower's to work through, not a reason to hold this response.
-            let caught_up =
-                tokio::time::timeout(std::time::Duration::from_secs(2), catalogue.catch_up());
+            let caught_up = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                catalogue.catch_up_since(committed),
+            );
             match caught_up.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => {
@@ -62,7 +65,7 @@ impl AppState {
                 }
             }
         }
-        spacecloud_common::catalogue::announce(&self.jobs, &self.settings.jobs.queue_prefix).await;
+        spacecloud_common::catalogue::announce(&self.jobs).await;
     }
 
     pub fn catalogue_channel(&self) -> String {

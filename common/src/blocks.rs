@@ -140,6 +140,7 @@ pub async fn create(
             .push_bind(now);
         stale.build().execute(&mut *tx).await?;
         insert_claims(&mut tx, id, keys).await?;
+        crate::catalogue::record(&mut tx, space_id, now).await?;
         let row = find(&mut tx, space_id, id)
             .await?
             .ok_or(AppError::NotFound("block"))?;
@@ -179,6 +180,7 @@ pub async fn delete(
     host_id: u64,
     space_id: u64,
     block_id: u64,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     retry_on_deadlock(|| async {
         let mut tx = pool.begin().await?;
@@ -205,6 +207,7 @@ pub async fn delete(
             .bind(block_id)
             .execute(&mut *tx)
             .await?;
+        crate::catalogue::record(&mut tx, space_id, now).await?;
         tx.commit().await?;
         Ok(())
     })

@@ -273,6 +273,9 @@ pub async fn sweep(
 ) -> Result<SweepReport, AppError> {
     let holds_expired = crate::booking::expire_holds(pool, clock).await?;
     let requests_timed_out = crate::booking::decline_overdue(pool, payments, clock).await?;
+    if holds_expired + requests_timed_out > 0 {
+        crate::catalogue::announce(queues).await;
+    }
     let now = clock.now();
     let stuck = crate::booking::stuck_payments(pool, now, bounds.stuck_payment).await?;
     for &order_id in &stuck {

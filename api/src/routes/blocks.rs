@@ -130,6 +130,7 @@ impl BlocksApi {
             reason: request.reason.clone(),
         };
         let row = blocks::create(&state.pool, auth.user_id(), id.0, &input, &state.clock).await?;
+        state.catalogue_changed().await;
         Ok(CreatedBlock::Created(Json(row.into())))
     }
 
@@ -178,7 +179,15 @@ impl BlocksApi {
         /// The block's id.
         block_id: Path<u64>,
     ) -> Result<DeletedBlock, DeleteBlockError> {
-        blocks::delete(&state.pool, auth.user_id(), id.0, block_id.0).await?;
+        blocks::delete(
+            &state.pool,
+            auth.user_id(),
+            id.0,
+            block_id.0,
+            state.clock.now(),
+        )
+        .await?;
+        state.catalogue_changed().await;
         Ok(DeletedBlock::NoContent)
     }
 }

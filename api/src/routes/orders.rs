@@ -320,6 +320,7 @@ async fn decide(
         &state.clock,
     )
     .await?;
+    state.catalogue_changed().await;
     let row = load_order(state, order_id, auth.user_id()).await?;
     Ok(Json(order_dto(state, row, None)))
 }
@@ -376,6 +377,9 @@ impl OrdersApi {
             &state.clock,
         )
         .await?;
+        if !outcome.replayed {
+            state.catalogue_changed().await;
+        }
         // A replay answers what the first request was answered, even if the order moved on.
         if let Some(order) = outcome
             .first_response
@@ -452,6 +456,7 @@ impl OrdersApi {
             &state.clock,
         )
         .await?;
+        state.catalogue_changed().await;
         Ok(PaymentResponse::Accepted(Json(PaymentAccepted {
             id: id.0,
             status: OrderStatus::PaymentPending,
@@ -483,6 +488,7 @@ impl OrdersApi {
             &state.clock,
         )
         .await?;
+        state.catalogue_changed().await;
         let row = load_order(&state, id.0, auth.user_id()).await?;
         Ok(Json(order_dto(&state, row, None)))
     }

@@ -344,8 +344,14 @@ impl SpacesApi {
             page: page.0,
             per_page: per_page.0,
         })?;
-        let mut conn = state.pool.acquire().await?;
-        let (rows, total) = spaces::list(&mut conn, &filter, page, state.moment()).await?;
+        let moment = state.moment();
+        let (rows, total) = match state.catalogue.get() {
+            Some(catalogue) => catalogue.list(&filter, page, moment),
+            None => {
+                let mut conn = state.pool.acquire().await?;
+                spaces::list(&mut conn, &filter, page, moment).await?
+            }
+        };
         Ok(Json(SpacePage::new(
             rows.into_iter().map(|row| summary(&state, row)).collect(),
             page,
@@ -485,10 +491,14 @@ impl SpacesApi {
             to.0.map(|date| date.0),
             moment.today,
         )?;
-        let mut conn = state.pool.acquire().await?;
-        let days = spaces::availability(&mut conn, id.0, range, moment)
-            .await?
-            .ok_or(AppError::NotFound("space"))?;
+        let days = match state.catalogue.get() {
+            Some(catalogue) => catalogue.availability(id.0, range, moment),
+            None => {
+                let mut conn = state.pool.acquire().await?;
+                spaces::availability(&mut conn, id.0, range, moment).await?
+            }
+        }
+        .ok_or(AppError::NotFound("space"))?;
         Ok(Json(Availability {
             space_id: id.0,
             days: days.into_iter().map(availability_day).collect(),

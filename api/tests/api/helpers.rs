@@ -398,6 +398,8 @@ impl TestApp {
         match orders::insert(&mut tx, &order, OrderEventCause::Booked).await {
             Ok(id) => {
                 tx.commit().await.unwrap();
+                // As the booking routes do: this process's catalogue shows the claims at once.
+                self.state.catalogue_changed().await;
                 Some(id)
             }
             Err(AppError::Conflict { .. }) => {

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Days, Duration, NaiveDate, Timelike, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
+use serde_json::json;
 use spacecloud_common::{
     db::spaces::NewSpace,
     domain::{Hours, OrderStatus, Slot},
@@ -317,6 +318,7 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
         .execute(&app.pool)
         .await
         .unwrap();
+        app.space_changed(id).await;
         spaces.push(ModelSpace {
             id,
             district: new.district_id,
@@ -408,6 +410,8 @@ async fn generate(app: &TestApp, rng: &mut StdRng) -> (Model, Reference) {
             Err(other) => panic!("blocking hours: {other:?}"),
         }
     }
+    // The blocks went to MySQL behind the API's back: its catalogue reads them now.
+    app.state.catalogue_changed().await;
     (
         Model {
             spaces,
@@ -500,6 +504,44 @@ fn to_params(query: &Query, page: u32, per_page: u32) -> Vec<(&'static str, Stri
     params
 }
 
+async fn mysql_list(
+    app: &TestApp,
+    query: &Query,
+    page: u32,
+    per_page: u32,
+) -> (Vec<spacecloud_common::db::spaces::SpaceSummaryRow>, u64) {
+    use spacecloud_common::domain::{SpaceFilter, SpaceListParams, SpaceSort};
+    let sort = match query.sort {
+        "popular" => SpaceSort::Popular,
+        "price_asc" => SpaceSort::PriceAsc,
+        "price_desc" => SpaceSort::PriceDesc,
+        "newest" => SpaceSort::Newest,
+        "rating" => SpaceSort::Rating,
+        other => panic!("unknown sort {other}"),
+    };
+    let (filter, page) = SpaceFilter::parse(SpaceListParams {
+        district_id: query.district,
+        category_id: query.category,
+        headcount: query.headcount.map(i64::from),
+        date: query.date,
+        slot: query.slot,
+        start_hour: query.hours.map(|(start, _)| i64::from(start)),
+        end_hour: query.hours.map(|(_, end)| i64::from(end)),
+        facility_ids: query.facilities.clone(),
+        q: query.keyword.clone(),
+        min_price: query.min_price,
+        max_price: query.max_price,
+        sort: Some(sort),
+        page: Some(i64::from(page)),
+        per_page: Some(i64::from(per_page)),
+    })
+    .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    spacecloud_common::db::spaces::list(&mut conn, &filter, page, app.state.moment())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn list_agrees_with_a_brute_force_model_of_the_rules() {
     let seed: u64 = std::env::var("LIST_MODEL_SEED")
@@ -538,6 +580,22 @@ async fn list_agrees_with_a_brute_force_model_of_the_rules() {
             );
             let items = reply.body["items"].as_array().unwrap();
             assert!(items.len() <= per_page as usize);
+            // What MySQL answers for the same page: the served answer comes from memory.
+            let (rows, total) = mysql_list(&app, &query, page, per_page).await;
+            assert_eq!(
+                reply.body["total"].as_u64().unwrap(),
+                total,
+                "seed {seed} case {case}: MySQL's total for {query:?}"
+            );
+            let served: Vec<u64> = items
+                .iter()
+                .map(|item| item["id"].as_u64().unwrap())
+                .collect();
+            let read: Vec<u64> = rows.iter().map(|row| row.id).collect();
+            assert_eq!(
+                served, read,
+                "seed {seed} case {case}: MySQL's page for {query:?}"
+            );
             for item in items {
                 let id = item["id"].as_u64().unwrap();
                 let space = by_id(id);
@@ -562,4 +620,44 @@ async fn list_agrees_with_a_brute_force_model_of_the_rules() {
         nonempty > 50,
         "the generated queries should mostly match something"
     );
+
+    // Every space's calendar, served from memory, against the one MySQL computes.
+    let from = model.today.pred_opt().unwrap();
+    let to = model.today + Days::new(5);
+    let range =
+        spacecloud_common::domain::AvailabilityRange::parse(Some(from), Some(to), model.today)
+            .unwrap();
+    for space in &model.spaces {
+        let reply = app
+            .get_query(
+                &format!("/api/v1/spaces/{}/availability", space.id),
+                &[("from", from.to_string()), ("to", to.to_string())],
+            )
+            .await;
+        let mut conn = app.pool.acquire().await.unwrap();
+        let read = spacecloud_common::db::spaces::availability(
+            &mut conn,
+            space.id,
+            range,
+            app.state.moment(),
+        )
+        .await
+        .unwrap();
+        let Some(days) = read else {
+            assert!(space.deleted);
+            assert_eq!(reply.status, 404, "space {}", space.id);
+            continue;
+        };
+        assert_eq!(reply.status, 200, "space {}: {}", space.id, reply.body);
+        let served = reply.body["days"].as_array().unwrap();
+        assert_eq!(served.len(), days.len());
+        for (served, day) in served.iter().zip(&days) {
+            let expected = json!({
+                "date": day.date.to_string(),
+                "slots": {"day": day.day, "night": day.night, "all": day.all, "hourly": day.hourly},
+                "free_hours": day.free_hours,
+            });
+            assert_eq!(served, &expected, "seed {seed} space {}", space.id);
+        }
+    }
 }

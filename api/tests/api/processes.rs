@@ -343,3 +343,144 @@ async fn a_change_on_one_api_process_reaches_the_other() {
         like_seen_elsewhere(&app, &guest.access_token, &second, &first, space_id, false).await;
     eprintln!("seen by the other process after {woken:?} (woken), {polled:?} (polling)");
 }
+
+/// Whether `process` lists `space_id` among the spaces bookable on `date`.
+async fn listed_on(
+    app: &TestApp,
+    process: &ApiProcess,
+    date: chrono::NaiveDate,
+    space_id: u64,
+) -> Option<bool> {
+    let body: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/spaces", process.address))
+        .query(&[("date", date.to_string()), ("per_page", "100".into())])
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let items = body["items"].as_array()?;
+    Some(items.iter().any(|item| item["id"] == space_id))
+}
+
+/// Waits until `process` does (`listed`) or does not list the space on `date`; returns how
+/// long that took from `since`.
+async fn until_listed(
+    app: &TestApp,
+    process: &ApiProcess,
+    date: chrono::NaiveDate,
+    space_id: u64,
+    listed: bool,
+    since: std::time::Instant,
+) -> std::time::Duration {
+    let what = if listed {
+        "the space to return to the other process's list"
+    } else {
+        "the space to leave the other process's list"
+    };
+    app.eventually(10, what, || async {
+        (listed_on(app, process, date, space_id).await? == listed).then_some(())
+    })
+    .await;
+    since.elapsed()
+}
+
+/// The list's date filter, served from each process's memory, follows claims made anywhere:
+/// a hold placed through one API process takes the space out of the other's list; the
+/// worker's expiry of that hold brings it back; and with Redis gone (no wake-ups, no queues)
+/// a block written straight to MySQL still reaches both by polling the outbox.
+#[tokio::test]
+async fn claims_made_anywhere_reach_every_processs_list() {
+    let app = spawn_app().await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    // Only the day package: one hold of it leaves nothing bookable that date.
+    let space_id = app
+        .insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+        .await;
+    let guest = app.login_as(2, "guest").await;
+    let date = app.today() + Days::new(5);
+    let mut redis = spacecloud_testkit::process::RedisServer::start().await;
+    let url = redis.url();
+    let private_redis = [("REDIS_URL", url.as_str())];
+    let (first, second) = (
+        api_process_with(&app, &private_redis).await,
+        api_process_with(&app, &private_redis).await,
+    );
+    let _worker = ChildProcess::spawn(
+        with_app_environment(&worker_binary(), &app)
+            .env("REDIS_URL", &url)
+            .env("JOB_POLL_MS", "20")
+            .env("SWEEP_SCHEDULE", "* * * * * *"),
+    );
+    for process in [&first, &second] {
+        assert_eq!(listed_on(&app, process, date, space_id).await, Some(true));
+    }
+
+    let option_id = app.option_id(space_id, Slot::Day).await;
+    let started = std::time::Instant::now();
+    let reply = app
+        .client
+        .post(format!("{}/api/v1/orders", first.address))
+        .bearer_auth(&guest.access_token)
+        .json(&json!({
+            "space_id": space_id, "option_id": option_id, "date": date.to_string(),
+            "headcount": 2,
+            "booker": {"name": "Lee", "phone": "01012345678", "email": "lee@example.com"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 201);
+    let order_id = reply.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    // The writing process shows its own write on its next request.
+    assert_eq!(listed_on(&app, &first, date, space_id).await, Some(false));
+    let booked = until_listed(&app, &second, date, space_id, false, started).await;
+
+    // The hold runs out (moved into the past behind the API's back, which records nothing):
+    // only the worker's expiry, through the outbox, tells the processes.
+    sqlx::query(
+        "UPDATE orders o JOIN hour_claims hc ON hc.order_id = o.id \
+         SET o.hold_expires_at = NOW(6) - INTERVAL 1 SECOND, \
+         hc.expires_at = NOW(6) - INTERVAL 1 SECOND WHERE o.id = ?",
+    )
+    .bind(order_id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let expiry_started = std::time::Instant::now();
+    app.eventually(20, "the worker to expire the hold", || async {
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&app.pool)
+            .await
+            .ok()?;
+        (status == "expired").then_some(())
+    })
+    .await;
+    let expired = until_listed(&app, &second, date, space_id, true, expiry_started).await;
+    until_listed(&app, &first, date, space_id, true, expiry_started).await;
+
+    // No Redis: no wake-ups. A block written straight to MySQL is found by polling alone.
+    redis.stop();
+    let input = spacecloud_common::blocks::BlockInput {
+        date,
+        start_hour: Some(9),
+        end_hour: Some(18),
+        reason: None,
+    };
+    let polling_started = std::time::Instant::now();
+    spacecloud_common::blocks::create(&app.pool, host, space_id, &input, &app.state.clock)
+        .await
+        .unwrap();
+    let polled = until_listed(&app, &second, date, space_id, false, polling_started).await;
+    until_listed(&app, &first, date, space_id, false, polling_started).await;
+    eprintln!(
+        "the other process's list after {booked:?} (a hold), {expired:?} (the worker's \
+         expiry), {polled:?} (a block, Redis down)"
+    );
+}

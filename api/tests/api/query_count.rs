@@ -70,9 +70,10 @@ async fn list_and_detail_run_a_fixed_number_of_statements() {
             let reply = app.get_query("/api/v1/spaces", &query).await;
             assert_eq!(reply.status, 200, "{}", reply.body);
             assert!(!reply.body["items"].as_array().unwrap().is_empty());
+            // From the in-memory catalogue, whatever the filters and the page size.
             let statements = counter.take();
-            assert!(
-                (1..=3).contains(&statements),
+            assert_eq!(
+                statements, 0,
                 "list ran {statements} statements for {query:?}"
             );
         }

@@ -438,7 +438,7 @@ pub async fn request_payment(
         // A booking whose clock saw this hold as run out may already have taken some of its
         // claims: then this order is not paid, whatever this process's clock says.
         let keys = order.claim_keys()?;
-        if orders::keep_claims(&mut tx, order_id, keys).await? != u64::from(keys.hours.len()) {
+        if orders::keep_claims(&mut tx, order_id, keys, now).await? != u64::from(keys.hours.len()) {
             return Err(hold_expired());
         }
         transition(
@@ -613,7 +613,7 @@ pub async fn settle_payment<P: PaymentProvider>(
                     now,
                 )
                 .await?;
-                orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+                orders::release_claims(&mut tx, order_id, order.claim_keys()?, now).await?;
                 Settlement::Failed
             }
         };
@@ -668,7 +668,7 @@ pub async fn cancel<P: PaymentProvider>(
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?, now).await?;
         if let Cancellation::Refund(points) = cancellation {
             // The host saw this booking (to decide on it, or as confirmed); a hold they did not.
             let space = space_of(&mut tx, &order).await?;
@@ -865,7 +865,7 @@ async fn decline<P: PaymentProvider>(
         .execute(&mut *conn)
         .await?;
     give_back(provider, conn, order_id, order.user_id, order.amount).await?;
-    orders::release_claims(conn, order_id, order.claim_keys()?).await?;
+    orders::release_claims(conn, order_id, order.claim_keys()?, now).await?;
     Ok(())
 }
 
@@ -1038,7 +1038,7 @@ async fn expire_hold(
             now,
         )
         .await?;
-        orders::release_claims(&mut tx, order_id, order.claim_keys()?).await?;
+        orders::release_claims(&mut tx, order_id, order.claim_keys()?, now).await?;
         tx.commit().await?;
         Ok(true)
     })

@@ -63,6 +63,10 @@ pub async fn insert(
         stale.build().execute(&mut *conn).await?;
     }
     insert_claims(conn, &ids, orders).await?;
+    if order.status.claims_slot() {
+        // The list's date filter and the calendar read claims from memory (docs/catalogue.md).
+        crate::catalogue::record(conn, order.space_id, order.created_at).await?;
+    }
     Ok(ids[0])
 }
 
@@ -248,10 +252,14 @@ pub async fn keep_claims(
     conn: &mut MySqlConnection,
     order_id: u64,
     keys: ClaimKeys,
+    now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let mut keep = keys.statement(KEEP_CLAIMS);
     keep.push(" AND order_id = ").push_bind(order_id);
-    Ok(keep.build().execute(&mut *conn).await?.rows_affected())
+    let kept = keep.build().execute(&mut *conn).await?.rows_affected();
+    // A claim that no longer runs out changes what the calendar shows after the hold's end.
+    crate::catalogue::record(conn, keys.space_id, now).await?;
+    Ok(kept)
 }
 
 /// Frees whatever claims an order still holds.
@@ -259,10 +267,13 @@ pub async fn release_claims(
     conn: &mut MySqlConnection,
     order_id: u64,
     keys: ClaimKeys,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let mut release = keys.statement(DELETE_CLAIMS);
     release.push(" AND order_id = ").push_bind(order_id);
-    release.build().execute(&mut *conn).await?;
+    if release.build().execute(&mut *conn).await?.rows_affected() > 0 {
+        crate::catalogue::record(conn, keys.space_id, now).await?;
+    }
     Ok(())
 }
 

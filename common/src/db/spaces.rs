@@ -386,33 +386,54 @@ pub async fn availability(
             .days()
             .map(|date| {
                 let blocked = blocked.get(&date).unwrap_or(&none_blocked);
-                let open = |slot: Slot| {
-                    date >= moment.today
-                        && offered.contains(&slot)
-                        && slot
-                            .package_hours()
-                            .is_some_and(|hours| hours.iter().all(|hour| !blocked.contains(&hour)))
-                };
-                let free_hours: Vec<u8> = if offered.contains(&Slot::Hourly) {
-                    let first = moment.first_open_hour(date);
-                    opening
-                        .iter()
-                        .filter(|hour| *hour >= first && !blocked.contains(hour))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                DayAvailability {
+                day_availability(
                     date,
-                    day: open(Slot::Day),
-                    night: open(Slot::Night),
-                    all: open(Slot::All),
-                    hourly: has_run(&free_hours, min_hours),
-                    free_hours,
-                }
+                    |slot| offered.contains(&slot),
+                    opening,
+                    min_hours,
+                    |hour| blocked.contains(&hour),
+                    moment,
+                )
             })
             .collect(),
     ))
+}
+
+/// One day of a space's calendar: a package is open when the space offers it, the date is not
+/// past and none of its hours is `blocked`; the hourly option lists its free hours. The same
+/// rule for the calendar read from MySQL and the one served from memory.
+pub fn day_availability(
+    date: NaiveDate,
+    offers: impl Fn(Slot) -> bool,
+    opening: Hours,
+    min_hours: u8,
+    blocked: impl Fn(u8) -> bool,
+    moment: Moment,
+) -> DayAvailability {
+    let open = |slot: Slot| {
+        date >= moment.today
+            && offers(slot)
+            && slot
+                .package_hours()
+                .is_some_and(|hours| hours.iter().all(|hour| !blocked(hour)))
+    };
+    let free_hours: Vec<u8> = if offers(Slot::Hourly) {
+        let first = moment.first_open_hour(date);
+        opening
+            .iter()
+            .filter(|hour| *hour >= first && !blocked(*hour))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    DayAvailability {
+        date,
+        day: open(Slot::Day),
+        night: open(Slot::Night),
+        all: open(Slot::All),
+        hourly: has_run(&free_hours, min_hours),
+        free_hours,
+    }
 }
 
 /// A space as a host registers it, already validated.

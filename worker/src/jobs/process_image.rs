@@ -98,7 +98,7 @@ async fn record(
                 tracing::info!(image.id = image_id, width, height, "image ready");
                 // The space's detail now shows the photo: wake the API processes' catalogues
                 // (they would find it at their next poll anyway).
-                spacecloud_common::catalogue::announce(&context.queues, &context.prefix).await;
+                spacecloud_common::catalogue::announce(&context.queues).await;
             }
             Ok(ready)
         }

@@ -33,6 +33,8 @@ impl Handler for SettlePayment {
         )
         .await?;
         if settlement != Settlement::NothingToDo {
+            // The order's claims were kept or freed: the API processes' calendars follow.
+            spacecloud_common::catalogue::announce(&context.queues).await;
             tracing::info!(order.id = self.order_id, settlement = ?settlement, "payment settled");
         }
         Ok(())

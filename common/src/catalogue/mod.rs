@@ -3,6 +3,8 @@
 //! record commits (or rolls back) with the change; readers follow the records in id order and
 //! reload the spaces they name. See docs/catalogue.md.
 
+pub mod model;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -49,11 +51,11 @@ pub fn wake_channel(queue_prefix: &str) -> String {
 
 /// Tells every API process (through Redis) that the outbox has news. Best effort, bounded to
 /// 200 ms: a process that misses it finds the change at its next poll.
-pub async fn announce(queues: &crate::jobs::JobQueues, queue_prefix: &str) {
+pub async fn announce(queues: &crate::jobs::JobQueues) {
     let published = async {
         let mut conn = queues.connection().await?;
         redis::cmd("PUBLISH")
-            .arg(wake_channel(queue_prefix))
+            .arg(wake_channel(queues.prefix()))
             .arg("1")
             .query_async::<i64>(&mut conn)
             .await?;
