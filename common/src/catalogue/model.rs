@@ -42,7 +42,11 @@ fn hour_bit(hour: u8) -> u32 {
 
 /// Bits of `[hours.start(), hours.end())`.
 fn hours_mask(start: u8, end: u8) -> u32 {
-    (start..end).fold(0, |mask, hour| mask | hour_bit(hour))
+    let (start, end) = (u32::from(start).min(32), u32::from(end).min(32));
+    if start >= end {
+        return 0;
+    }
+    ((1u64 << end) - (1u64 << start)) as u32
 }
 
 /// One live space as the model holds it.
@@ -88,87 +92,28 @@ impl Listed {
             })
             .collect()
     }
-
-    /// Bookable on `date` by the filter's `hours` or `slot` (or any offered option), as
-    /// `db::spaces`' `push_bookable` asks MySQL.
-    fn bookable(&self, filter: &SpaceFilter, date: NaiveDate, moment: Moment) -> bool {
-        if date < moment.today {
-            return false;
-        }
-        let space = &self.detail.space;
-        let claimed = self.claimed(date, moment.now);
-        let free = |start: u8, end: u8| claimed & hours_mask(start, end) == 0;
-        let first_open = moment.first_open_hour(date);
-        if let Some(hours) = filter.hours {
-            return self.offers(Slot::Hourly)
-                && space.open_hour <= hours.start()
-                && space.close_hour >= hours.end()
-                && space.min_hours <= hours.len()
-                && hours.start() >= first_open
-                && free(hours.start(), hours.end());
-        }
-        let asked = filter.slot.map(|slot| [slot]);
-        let slots: &[Slot] = asked.as_ref().map_or(&Slot::EVERY, |slot| slot);
-        slots.iter().any(|slot| {
-            self.offers(*slot)
-                && match slot.package_hours() {
-                    Some(hours) => free(hours.start(), hours.end()),
-                    None => (0..24u8).any(|start| {
-                        let end = start + space.min_hours;
-                        start >= space.open_hour
-                            && start >= first_open
-                            && end <= space.close_hour
-                            && free(start, end)
-                    }),
-                }
-        })
-    }
 }
 
-/// The sort keys and cheap filters of a space, kept together so a list scan reads one small
-/// array instead of following a pointer per space.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Keys {
+/// What the list orders spaces by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SortKeys {
     id: u64,
-    district_id: u64,
-    category_id: u64,
-    min_count: u32,
-    max_count: u32,
-    min_price: i64,
     like_count: u32,
+    min_price: i64,
     rating_tenths: Option<i64>,
     created_at: DateTime<Utc>,
-    /// Facilities 1–64 as bits; the others are looked up in the detail.
-    facility_mask: u64,
 }
 
-impl Keys {
+impl SortKeys {
     fn of(listed: &Listed) -> Self {
         let summary = listed.summary();
         Self {
             id: summary.id,
-            district_id: summary.district_id,
-            category_id: summary.category_id,
-            min_count: summary.min_count,
-            max_count: summary.max_count,
-            min_price: summary.min_price,
             like_count: summary.like_count,
+            min_price: summary.min_price,
             rating_tenths: summary.rating_tenths,
             created_at: listed.created_at,
-            facility_mask: listed
-                .detail
-                .facilities
-                .iter()
-                .filter_map(|facility| spaces::facility_bit(facility.id))
-                .fold(0, |mask, bit| mask | bit),
         }
-    }
-
-    fn same_order(&self, other: &Self) -> bool {
-        self.like_count == other.like_count
-            && self.min_price == other.min_price
-            && self.rating_tenths == other.rating_tenths
-            && self.created_at == other.created_at
     }
 
     /// The list's order for `sort`, as `db::spaces::list` orders it: ties by id, descending.
@@ -190,6 +135,97 @@ impl Keys {
     }
 }
 
+/// What the list filters by, small and inline: a scan reads these in the list's order, one
+/// array per sort, and follows a pointer only for a space that passed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    position: u32,
+    /// Offered slots, one bit each (`slot_bit`).
+    offers: u8,
+    open_hour: u8,
+    close_hour: u8,
+    min_hours: u8,
+    min_count: u32,
+    max_count: u32,
+    district_id: u64,
+    category_id: u64,
+    min_price: i64,
+    /// Facilities 1–64 as bits; the others are looked up in the detail.
+    facility_mask: u64,
+}
+
+impl Row {
+    fn of(position: usize, listed: &Listed) -> Self {
+        let space = &listed.detail.space;
+        let summary = listed.summary();
+        Self {
+            position: position as u32,
+            offers: listed
+                .detail
+                .options
+                .iter()
+                .fold(0, |bits, option| bits | slot_bit(option.slot)),
+            open_hour: space.open_hour,
+            close_hour: space.close_hour,
+            min_hours: space.min_hours,
+            min_count: summary.min_count,
+            max_count: summary.max_count,
+            district_id: summary.district_id,
+            category_id: summary.category_id,
+            min_price: summary.min_price,
+            facility_mask: listed
+                .detail
+                .facilities
+                .iter()
+                .filter_map(|facility| spaces::facility_bit(facility.id))
+                .fold(0, |mask, bit| mask | bit),
+        }
+    }
+
+    fn offers(&self, slot: Slot) -> bool {
+        self.offers & slot_bit(slot) != 0
+    }
+
+    /// Bookable on the filter's date (not past; hours before `first_open` have started) with
+    /// `claimed` hours taken, by the filter's `hours` or
+    /// `slot` (or any offered option), as `db::spaces`' `push_bookable` asks MySQL.
+    fn bookable(&self, filter: &SpaceFilter, first_open: u8, claimed: u32) -> bool {
+        let free = |start: u8, end: u8| claimed & hours_mask(start, end) == 0;
+        if let Some(hours) = filter.hours {
+            return self.offers(Slot::Hourly)
+                && self.open_hour <= hours.start()
+                && self.close_hour >= hours.end()
+                && self.min_hours <= hours.len()
+                && hours.start() >= first_open
+                && free(hours.start(), hours.end());
+        }
+        let asked = filter.slot.map(|slot| [slot]);
+        let slots: &[Slot] = asked.as_ref().map_or(&Slot::EVERY, |slot| slot);
+        slots.iter().any(|slot| {
+            self.offers(*slot)
+                && match slot.package_hours() {
+                    Some(hours) => free(hours.start(), hours.end()),
+                    None => (0..24u8).any(|start| {
+                        let end = start + self.min_hours;
+                        start >= self.open_hour
+                            && start >= first_open
+                            && end <= self.close_hour
+                            && free(start, end)
+                    }),
+                }
+        })
+    }
+}
+
+fn slot_bit(slot: Slot) -> u8 {
+    match slot {
+        Slot::Day => 1,
+        Slot::Night => 2,
+        Slot::All => 4,
+        Slot::Hourly => 8,
+    }
+}
+
 const SORTS: [SpaceSort; 5] = [
     SpaceSort::Popular,
     SpaceSort::PriceAsc,
@@ -205,6 +241,94 @@ fn sort_index(sort: SpaceSort) -> usize {
         SpaceSort::PriceDesc => 2,
         SpaceSort::Newest => 3,
         SpaceSort::Rating => 4,
+    }
+}
+
+/// The claims of one date, by position (ascending): what a list filtered by that date reads,
+/// instead of each space's own map.
+type DayIndex = Vec<(u32, DayClaims)>;
+
+fn index_claims(spaces: &[Arc<Listed>]) -> HashMap<NaiveDate, Arc<DayIndex>> {
+    let mut days: HashMap<NaiveDate, DayIndex> = HashMap::new();
+    for (position, listed) in spaces.iter().enumerate() {
+        for (date, claims) in &listed.claims {
+            days.entry(*date)
+                .or_default()
+                .push((position as u32, claims.clone()));
+        }
+    }
+    days.into_iter()
+        .map(|(date, day)| (date, Arc::new(day)))
+        .collect()
+}
+
+/// Replaces the claims of `position` in the index (those of `old`) by those of `new`.
+fn reindex_claims(
+    days: &mut HashMap<NaiveDate, Arc<DayIndex>>,
+    position: usize,
+    old: &Listed,
+    new: &Listed,
+) {
+    let position = position as u32;
+    let dates: std::collections::BTreeSet<NaiveDate> = old
+        .claims
+        .keys()
+        .chain(new.claims.keys())
+        .copied()
+        .collect();
+    for date in dates {
+        let day = Arc::make_mut(days.entry(date).or_default());
+        let at = day.partition_point(|(p, _)| *p < position);
+        if day.get(at).is_some_and(|(p, _)| *p == position) {
+            day.remove(at);
+        }
+        if let Some(claims) = new.claims.get(&date) {
+            day.insert(at, (position, claims.clone()));
+        }
+        if day.is_empty() {
+            days.remove(&date);
+        }
+    }
+}
+
+/// Every space's `search_text` in one buffer, separated by a newline (which no keyword holds),
+/// so a keyword is one fast byte search over the whole catalogue instead of one per space.
+#[derive(Debug, Clone, Default)]
+struct SearchIndex {
+    text: Vec<u8>,
+    /// Where each position's text starts.
+    starts: Vec<usize>,
+}
+
+impl SearchIndex {
+    fn of(spaces: &[Arc<Listed>]) -> Self {
+        let mut index = Self {
+            text: Vec::with_capacity(spaces.iter().map(|l| l.search_text.len() + 1).sum()),
+            starts: Vec::with_capacity(spaces.len()),
+        };
+        for listed in spaces {
+            index.starts.push(index.text.len());
+            index.text.extend_from_slice(&listed.search_text);
+            index.text.push(b'\n');
+        }
+        index
+    }
+
+    /// The positions whose text holds `keyword`, as bits.
+    fn matching(&self, keyword: &[u8]) -> Vec<u64> {
+        let mut bits = vec![0u64; self.starts.len().div_ceil(64)];
+        let finder = memchr::memmem::Finder::new(keyword);
+        let mut from = 0;
+        while let Some(found) = finder.find(&self.text[from..]) {
+            let position = self.starts.partition_point(|start| *start <= from + found) - 1;
+            bits[position / 64] |= 1 << (position % 64);
+            // One match per space is enough: go on from the next space's text.
+            match self.starts.get(position + 1) {
+                Some(next) => from = *next,
+                None => break,
+            }
+        }
+        bits
     }
 }
 
@@ -263,14 +387,19 @@ impl Lowering {
     }
 }
 
-/// One immutable state of the catalogue.
+/// One immutable state of the catalogue. Spaces have a position (their index in `spaces`);
+/// the list orders are arrays of positions, with the filter rows copied in each order.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    keys: Vec<Keys>,
     spaces: Vec<Arc<Listed>>,
+    sort_keys: Vec<SortKeys>,
+    claims_by_day: Arc<HashMap<NaiveDate, Arc<DayIndex>>>,
     positions: Arc<HashMap<u64, usize>>,
     /// Per sort (`SORTS` order), positions in the list's order.
     orders: Arc<[Vec<u32>; 5]>,
+    /// `orders` with each position's filter row.
+    rows: Arc<[Vec<Row>; 5]>,
+    search: Arc<SearchIndex>,
 }
 
 impl Snapshot {
@@ -279,37 +408,51 @@ impl Snapshot {
     }
 
     fn of(spaces: Vec<Arc<Listed>>) -> Self {
-        let keys = spaces.iter().map(|listed| Keys::of(listed)).collect();
+        let sort_keys: Vec<SortKeys> = spaces.iter().map(|listed| SortKeys::of(listed)).collect();
+        let positions = spaces
+            .iter()
+            .enumerate()
+            .map(|(position, listed)| (listed.summary().id, position))
+            .collect();
+        let unsorted: Vec<u32> = (0..spaces.len() as u32).collect();
+        let orders = SORTS.map(|sort| {
+            let mut order = unsorted.clone();
+            order.sort_unstable_by(|a, b| {
+                sort_keys[*a as usize].compare(&sort_keys[*b as usize], sort)
+            });
+            order
+        });
         let mut snapshot = Self {
-            keys,
+            claims_by_day: Arc::new(index_claims(&spaces)),
+            search: Arc::new(SearchIndex::of(&spaces)),
             spaces,
-            ..Self::default()
+            sort_keys,
+            positions: Arc::new(positions),
+            orders: Arc::new(orders),
+            rows: Arc::default(),
         };
-        snapshot.index();
+        snapshot.copy_rows();
         snapshot
     }
 
-    fn index(&mut self) {
-        self.positions = Arc::new(
-            self.keys
+    fn copy_rows(&mut self) {
+        let rows: Vec<Row> = self
+            .spaces
+            .iter()
+            .enumerate()
+            .map(|(position, listed)| Row::of(position, listed))
+            .collect();
+        self.rows = Arc::new(std::array::from_fn(|sort| {
+            self.orders[sort]
                 .iter()
-                .enumerate()
-                .map(|(position, keys)| (keys.id, position))
-                .collect(),
-        );
-        let unsorted: Vec<u32> = (0..self.keys.len() as u32).collect();
-        self.orders = Arc::new(SORTS.map(|sort| {
-            let mut order = unsorted.clone();
-            order.sort_unstable_by(|a, b| {
-                self.keys[*a as usize].compare(&self.keys[*b as usize], sort)
-            });
-            order
+                .map(|position| rows[*position as usize])
+                .collect()
         }));
     }
 
     /// The next snapshot: each `(space_id, Some(listed))` replaces or adds the space, each
-    /// `(space_id, None)` removes it (deleted, or never existed). Claims and details that
-    /// keep every sort key reuse the orders as they are.
+    /// `(space_id, None)` removes it (deleted, or never existed). What a change leaves as it
+    /// was (the orders, the rows, the search text) is shared with this snapshot.
     pub fn apply(&self, changes: Vec<(u64, Option<Listed>)>) -> Self {
         let reshaped = changes
             .iter()
@@ -330,22 +473,42 @@ impl Snapshot {
             return Self::of(by_id.into_values().collect());
         }
         let mut next = self.clone();
-        let mut reordered = false;
+        let (mut reordered, mut refiltered, mut retexted) = (false, false, false);
         for (space_id, listed) in changes {
-            if let (Some(&position), Some(listed)) = (self.positions.get(&space_id), listed) {
-                let keys = Keys::of(&listed);
-                reordered |= !keys.same_order(&next.keys[position]);
-                next.keys[position] = keys;
-                next.spaces[position] = Arc::new(listed);
+            let (Some(&position), Some(listed)) = (self.positions.get(&space_id), listed) else {
+                continue;
+            };
+            let old = &self.spaces[position];
+            let sort_keys = SortKeys::of(&listed);
+            reordered |= sort_keys != next.sort_keys[position];
+            refiltered |= Row::of(position, &listed) != Row::of(position, old);
+            retexted |= listed.search_text != old.search_text;
+            next.sort_keys[position] = sort_keys;
+            if listed.claims != old.claims {
+                reindex_claims(
+                    Arc::make_mut(&mut next.claims_by_day),
+                    position,
+                    old,
+                    &listed,
+                );
             }
+            next.spaces[position] = Arc::new(listed);
         }
         if reordered {
             // Nearly sorted already: the sort finds the runs and costs about one pass.
             let mut orders = (*next.orders).clone();
             for (order, sort) in orders.iter_mut().zip(SORTS) {
-                order.sort_by(|a, b| next.keys[*a as usize].compare(&next.keys[*b as usize], sort));
+                order.sort_by(|a, b| {
+                    next.sort_keys[*a as usize].compare(&next.sort_keys[*b as usize], sort)
+                });
             }
             next.orders = Arc::new(orders);
+        }
+        if reordered || refiltered {
+            next.copy_rows();
+        }
+        if retexted {
+            next.search = Arc::new(SearchIndex::of(&next.spaces));
         }
         next
     }
@@ -373,6 +536,11 @@ impl Snapshot {
         page: Page,
         moment: Moment,
     ) -> (Vec<SpaceSummaryRow>, u64) {
+        let mut items = Vec::new();
+        if filter.date.is_some_and(|date| date < moment.today) {
+            // Past dates are never bookable.
+            return (items, 0);
+        }
         let wanted_mask = filter
             .facility_ids
             .iter()
@@ -384,51 +552,61 @@ impl Snapshot {
             .copied()
             .filter(|id| spaces::facility_bit(*id).is_none())
             .collect();
-        let finder = keyword.map(|keyword| memchr::memmem::Finder::new(keyword.as_bytes()));
+        let matching = keyword.map(|keyword| self.search.matching(keyword.as_bytes()));
         let headcount = filter.headcount.map(|headcount| headcount.get());
-        let past = filter.date.is_some_and(|date| date < moment.today);
+        let (min_price, max_price) = (
+            filter.price.min.map_or(i64::MIN, |min| min.get()),
+            filter.price.max.map_or(i64::MAX, |max| max.get()),
+        );
+        // The date's claims at this moment, by position: one pass over that day's claims
+        // instead of a lookup per space.
+        let day = filter.date.map(|date| {
+            let mut claimed = vec![0u32; self.spaces.len()];
+            for (position, claims) in self
+                .claims_by_day
+                .get(&date)
+                .iter()
+                .flat_map(|day| day.iter())
+            {
+                claimed[*position as usize] = claims.at(moment.now);
+            }
+            (claimed, moment.first_open_hour(date))
+        });
         let offset = page.offset();
         let end = offset + u64::from(page.per_page());
         let mut total = 0u64;
-        let mut items = Vec::new();
-        if past {
-            return (items, total);
-        }
-        for &position in &self.orders[sort_index(filter.sort)] {
-            let keys = &self.keys[position as usize];
-            let cheap = filter.district_id.is_none_or(|id| keys.district_id == id)
-                && filter.category_id.is_none_or(|id| keys.category_id == id)
-                && headcount.is_none_or(|count| keys.min_count <= count && keys.max_count >= count)
-                && filter
-                    .price
-                    .min
-                    .is_none_or(|min| keys.min_price >= min.get())
-                && filter
-                    .price
-                    .max
-                    .is_none_or(|max| keys.min_price <= max.get())
-                && keys.facility_mask & wanted_mask == wanted_mask;
+        for row in &self.rows[sort_index(filter.sort)] {
+            let cheap = filter.district_id.is_none_or(|id| row.district_id == id)
+                && filter.category_id.is_none_or(|id| row.category_id == id)
+                && headcount.is_none_or(|count| row.min_count <= count && row.max_count >= count)
+                && row.min_price >= min_price
+                && row.min_price <= max_price
+                && row.facility_mask & wanted_mask == wanted_mask;
             if !cheap {
                 continue;
             }
-            let listed = &self.spaces[position as usize];
-            let matches = unmasked.iter().all(|id| {
-                listed
-                    .detail
-                    .facilities
-                    .iter()
-                    .any(|facility| facility.id == *id)
-            }) && finder
-                .as_ref()
-                .is_none_or(|finder| finder.find(&listed.search_text).is_some())
-                && filter
-                    .date
-                    .is_none_or(|date| listed.bookable(filter, date, moment));
-            if !matches {
+            let position = row.position as usize;
+            if let Some(bits) = &matching
+                && bits[position / 64] & (1 << (position % 64)) == 0
+            {
                 continue;
             }
+            if let Some((claimed, first_open)) = &day
+                && !row.bookable(filter, *first_open, claimed[position])
+            {
+                continue;
+            }
+            if !unmasked.is_empty() {
+                let facilities = &self.spaces[position].detail.facilities;
+                if !unmasked
+                    .iter()
+                    .all(|id| facilities.iter().any(|facility| facility.id == *id))
+                {
+                    continue;
+                }
+            }
             if (offset..end).contains(&total) {
-                items.push(listed.summary().clone());
+                items.push(self.spaces[position].summary().clone());
             }
             total += 1;
         }
@@ -525,4 +703,57 @@ pub async fn read_all_extras(
         row.add_to(of_space);
     }
     Ok((extras, claims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(texts: &[&str]) -> SearchIndex {
+        let mut index = SearchIndex::default();
+        for text in texts {
+            index.starts.push(index.text.len());
+            index.text.extend_from_slice(text.as_bytes());
+            index.text.push(b'\n');
+        }
+        index
+    }
+
+    fn positions(bits: &[u64]) -> Vec<usize> {
+        (0..bits.len() * 64)
+            .filter(|position| bits[position / 64] & (1 << (position % 64)) != 0)
+            .collect()
+    }
+
+    #[test]
+    fn a_keyword_matches_each_space_whose_text_holds_it_once() {
+        let index = index(&["sunny loft\nseoul", "", "loft", "lo\nft", "파티룸 loft"]);
+        assert_eq!(positions(&index.matching(b"loft")), vec![0, 2, 4]);
+        // Fields are separated by a newline, which no keyword holds: no match spans two.
+        assert_eq!(
+            positions(&index.matching(b"loft seoul")),
+            Vec::<usize>::new()
+        );
+        assert_eq!(positions(&index.matching("티룸".as_bytes())), vec![4]);
+    }
+
+    #[test]
+    fn an_hours_mask_has_the_bits_of_its_hours() {
+        for start in 0..=24u8 {
+            for end in 0..=24u8 {
+                let expected = (start..end).fold(0, |mask, hour| mask | hour_bit(hour));
+                assert_eq!(hours_mask(start, end), expected, "{start}..{end}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_hold_stops_claiming_at_its_expiry() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let day = DayClaims {
+            kept: hour_bit(9),
+            expiring: vec![(10, now), (11, now + chrono::Duration::seconds(1))],
+        };
+        assert_eq!(day.at(now), hour_bit(9) | hour_bit(11));
+    }
 }
