@@ -5,7 +5,10 @@
 
 use std::{
     collections::BTreeSet,
-    sync::{Arc, RwLock},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -34,6 +37,8 @@ pub struct Catalogue {
     pool: MySqlPool,
     clock: BusinessClock,
     lowering: Lowering,
+    max_spaces: usize,
+    over_capacity: AtomicBool,
     snapshot: RwLock<Arc<Snapshot>>,
     cursor: tokio::sync::Mutex<Reader>,
     last_caught_up: std::sync::Mutex<Instant>,
@@ -57,47 +62,23 @@ pub struct CatalogueHealth {
 }
 
 impl Catalogue {
-    /// Reads every live space. The cursor is placed first, so a change committed while
-    /// loading is applied again afterwards rather than missed.
-    pub async fn load(pool: &MySqlPool, clock: &BusinessClock) -> Result<Self, AppError> {
+    /// Reads every live space; the process is not ready until it has. Past `max_spaces` live
+    /// spaces it holds none, says so (log, `/readyz`) and leaves the routes to MySQL.
+    pub async fn load(
+        pool: &MySqlPool,
+        clock: &BusinessClock,
+        max_spaces: usize,
+    ) -> Result<Self, AppError> {
         let started = Instant::now();
-        let cursor = Cursor::start(pool, IN_FLIGHT_AT_START).await?;
         let lowering = Lowering::from_server(pool).await?;
-        let claims_from = claims_from(clock);
-        let ids: Vec<u64> = sqlx::query_scalar("SELECT id FROM spaces WHERE deleted_at IS NULL")
-            .fetch_all(pool)
-            .await?;
-        let (mut extras, mut claims) = model::read_all_extras(pool, claims_from).await?;
-        let details: Vec<Result<(u64, Option<SpaceDetail>), AppError>> = stream::iter(ids)
-            .map(|id| async move {
-                let mut conn = pool.acquire().await?;
-                Ok((id, spaces::detail(&mut conn, id, None).await?))
-            })
-            .buffer_unordered(READS_AT_ONCE)
-            .collect()
-            .await;
-        let mut listed = Vec::with_capacity(details.len());
-        for entry in details {
-            let (id, Some(mut detail)) = entry? else {
-                continue;
-            };
-            // Created after the extras were read: the outbox brings it.
-            let Some((created_at, search_text)) = extras.remove(&id) else {
-                continue;
-            };
-            detail.space.liked_flag = 0;
-            listed.push(Listed {
-                detail: Arc::new(detail),
-                created_at,
-                search_text,
-                claims: claims.remove(&id).unwrap_or_default(),
-            });
-        }
+        let (cursor, snapshot) = read_everything(pool, clock, max_spaces).await?;
         let catalogue = Self {
             pool: pool.clone(),
             clock: clock.clone(),
             lowering,
-            snapshot: RwLock::new(Arc::new(Snapshot::new(listed))),
+            max_spaces,
+            over_capacity: AtomicBool::new(snapshot.is_none()),
+            snapshot: RwLock::new(Arc::new(snapshot.unwrap_or_default())),
             cursor: tokio::sync::Mutex::new(Reader {
                 cursor,
                 read_from: started,
@@ -105,12 +86,20 @@ impl Catalogue {
             last_caught_up: std::sync::Mutex::new(Instant::now()),
             loaded_in: started.elapsed(),
         };
-        tracing::info!(
-            catalogue.spaces = catalogue.len(),
-            catalogue.load_ms = catalogue.loaded_in.as_millis() as u64,
-            "catalogue loaded"
-        );
+        if catalogue.serving() {
+            tracing::info!(
+                catalogue.spaces = catalogue.len(),
+                catalogue.load_ms = catalogue.loaded_in.as_millis() as u64,
+                "catalogue loaded"
+            );
+        }
         Ok(catalogue)
+    }
+
+    /// Whether the routes are answered from memory: false once the live spaces outnumber
+    /// `CATALOGUE_MAX_SPACES` (MySQL answers them then, and `/readyz` says so).
+    pub fn serving(&self) -> bool {
+        !self.over_capacity.load(Ordering::Relaxed)
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -186,7 +175,23 @@ impl Catalogue {
 
     async fn read_outbox(&self, reader: &mut Reader) -> Result<usize, AppError> {
         let read_from = Instant::now();
+        if !self.serving() {
+            return Ok(0);
+        }
         let pending = reader.cursor.pending(&self.pool).await?;
+        if reader.cursor.missed_records(&self.pool, &pending).await? {
+            // Records this process never read were pruned (it could not read the outbox for
+            // longer than their retention): only reading everything again is exact.
+            tracing::error!(
+                "the catalogue fell behind its outbox's retention; reloading every space"
+            );
+            let (cursor, snapshot) =
+                read_everything(&self.pool, &self.clock, self.max_spaces).await?;
+            self.replace(snapshot);
+            reader.cursor = cursor;
+            reader.read_from = read_from;
+            return Ok(0);
+        }
         let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
         if !changed.is_empty() {
             let pool = &self.pool;
@@ -203,12 +208,36 @@ impl Catalogue {
                 .collect()
                 .await;
             let changes = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
-            let next = Arc::new(self.snapshot().apply(changes));
-            *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = next;
+            let next = self.snapshot().apply(changes);
+            let over = next.len() > self.max_spaces;
+            self.replace(if over { None } else { Some(next) });
+            if over {
+                reader.cursor.commit(&pending);
+                return Ok(pending.len());
+            }
         }
         reader.cursor.commit(&pending);
         reader.read_from = read_from;
         Ok(pending.len())
+    }
+
+    /// Swaps in `snapshot`, or, for `None` (more spaces than `CATALOGUE_MAX_SPACES`), stops
+    /// serving from memory.
+    fn replace(&self, snapshot: Option<Snapshot>) {
+        match snapshot {
+            Some(snapshot) => {
+                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot)
+            }
+            None => {
+                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::default();
+                if !self.over_capacity.swap(true, Ordering::Relaxed) {
+                    tracing::error!(
+                        catalogue.max_spaces = self.max_spaces,
+                        "more live spaces than the catalogue may hold; the list, detail and calendar are read from MySQL and /readyz says the catalogue is not ready"
+                    );
+                }
+            }
+        }
     }
 
     pub fn health(&self) -> CatalogueHealth {
@@ -220,7 +249,7 @@ impl Catalogue {
         CatalogueHealth {
             spaces: self.len(),
             behind,
-            fresh: behind < STALE_AFTER,
+            fresh: behind < STALE_AFTER && self.serving(),
         }
     }
 
@@ -257,6 +286,56 @@ impl Catalogue {
             }
         });
     }
+}
+
+/// A cursor placed at the outbox's end, then every live space (a change committed while
+/// reading is applied again afterwards rather than missed); `None` past `max_spaces`.
+async fn read_everything(
+    pool: &MySqlPool,
+    clock: &BusinessClock,
+    max_spaces: usize,
+) -> Result<(Cursor, Option<Snapshot>), AppError> {
+    let cursor = Cursor::start(pool, IN_FLIGHT_AT_START).await?;
+    let claims_from = claims_from(clock);
+    let ids: Vec<u64> = sqlx::query_scalar("SELECT id FROM spaces WHERE deleted_at IS NULL")
+        .fetch_all(pool)
+        .await?;
+    if ids.len() > max_spaces {
+        tracing::error!(
+            catalogue.spaces = ids.len(),
+            catalogue.max_spaces = max_spaces,
+            "more live spaces than the catalogue may hold; the list, detail and calendar are read from MySQL and /readyz says the catalogue is not ready"
+        );
+        return Ok((cursor, None));
+    }
+    let (mut extras, mut claims) = model::read_all_extras(pool, claims_from).await?;
+    let details: Vec<Result<(u64, Option<SpaceDetail>), AppError>> = stream::iter(ids)
+        .map(|id| async move {
+            let mut conn = pool.acquire().await?;
+            Ok((id, spaces::detail(&mut conn, id, None).await?))
+        })
+        .buffer_unordered(READS_AT_ONCE)
+        .collect()
+        .await;
+    let mut listed = Vec::with_capacity(details.len());
+    for entry in details {
+        let (id, Some(mut detail)) = entry? else {
+            continue;
+        };
+        // Created after the extras were read: the outbox brings it.
+        let Some((created_at, search_text)) = extras.remove(&id) else {
+            continue;
+        };
+        // Per viewer, looked up per request.
+        detail.space.liked_flag = 0;
+        listed.push(Listed {
+            detail: Arc::new(detail),
+            created_at,
+            search_text,
+            claims: claims.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok((cursor, Some(Snapshot::new(listed))))
 }
 
 /// Claims of dates before this are never shown (yesterday, in case the business day turned

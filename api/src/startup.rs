@@ -36,9 +36,13 @@ impl Application {
             .await
             .context("preparing the database (create, migrate)")?;
         let catalogue = Arc::new(
-            crate::catalogue::Catalogue::load(&state.pool, &state.clock)
-                .await
-                .context("loading the catalogue")?,
+            crate::catalogue::Catalogue::load(
+                &state.pool,
+                &state.clock,
+                state.settings.catalogue_max_spaces,
+            )
+            .await
+            .context("loading the catalogue")?,
         );
         catalogue.clone().follow(
             state.settings.redis_url.expose_secret().to_owned(),

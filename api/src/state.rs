@@ -68,6 +68,14 @@ impl AppState {
         spacecloud_common::catalogue::announce(&self.jobs).await;
     }
 
+    /// The catalogue, when it answers from memory (loaded, and holding every live space).
+    pub fn serving_catalogue(&self) -> Option<&crate::catalogue::Catalogue> {
+        self.catalogue
+            .get()
+            .map(|catalogue| &**catalogue)
+            .filter(|catalogue| catalogue.serving())
+    }
+
     pub fn catalogue_channel(&self) -> String {
         spacecloud_common::catalogue::wake_channel(&self.settings.jobs.queue_prefix)
     }

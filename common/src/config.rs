@@ -63,6 +63,10 @@ pub struct Settings {
     /// `CATALOGUE_POLL_MS`: how often each API process reads the catalogue's outbox without
     /// being woken (default 100; docs/catalogue.md).
     pub catalogue_poll_ms: u64,
+    /// `CATALOGUE_MAX_SPACES`: the most live spaces an API process holds in memory (default
+    /// 300000, about 0.5 GB; docs/catalogue.md). Past it the process reads MySQL instead and
+    /// `/readyz` says so.
+    pub catalogue_max_spaces: usize,
     /// `APPROVAL_HOURS`: how long a host has to approve a request to book before the worker
     /// declines it (default 24).
     pub approval_hours: u32,
@@ -208,6 +212,7 @@ impl Settings {
             max_waiting_holds: reader.parse("MAX_WAITING_HOLDS", "3")?,
             approval_hours: reader.parse("APPROVAL_HOURS", "24")?,
             catalogue_poll_ms: reader.parse("CATALOGUE_POLL_MS", "100")?,
+            catalogue_max_spaces: reader.parse("CATALOGUE_MAX_SPACES", "300000")?,
             signup_points: reader.parse("SIGNUP_POINTS", "100000")?,
             media_base_url: reader
                 .string("MEDIA_BASE_URL", "http://127.0.0.1:8080/media")

@@ -258,3 +258,88 @@ async fn a_change_whose_record_commits_late_is_not_skipped() {
     .await;
     assert_exact(&app, "a late commit").await;
 }
+
+/// A process whose catalogue would outgrow `CATALOGUE_MAX_SPACES` stops answering from memory:
+/// `/readyz` says so, and the list, detail and calendar are still right, read from MySQL.
+#[tokio::test]
+async fn past_its_capacity_the_catalogue_says_so_and_mysql_answers() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+        vars: vec![("CATALOGUE_MAX_SPACES", "2".into())],
+        ..Default::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        ids.push(
+            app.insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+                .await,
+        );
+    }
+    let ready = app.get("/readyz").await;
+    assert_eq!(
+        (ready.status, &ready.body["catalogue"]),
+        (200, &json!(true))
+    );
+
+    ids.push(
+        app.insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+            .await,
+    );
+    let ready = app.get("/readyz").await;
+    assert_eq!(
+        (ready.status, &ready.body["catalogue"]),
+        (503, &json!(false))
+    );
+    let list = app.get("/api/v1/spaces").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["total"], 3);
+    for id in ids {
+        assert_eq!(app.get(&format!("/api/v1/spaces/{id}")).await.status, 200);
+        let calendar = app.get(&format!("/api/v1/spaces/{id}/availability")).await;
+        assert_eq!(calendar.status, 200);
+    }
+}
+
+/// A process that could not read the outbox for longer than its retention finds records it
+/// never applied pruned: it reloads every space rather than serve the change it missed.
+#[tokio::test]
+async fn records_pruned_before_they_were_read_make_the_catalogue_reload() {
+    // Polling once a minute, and nothing here announces: only the reads below apply changes.
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestAppOptions {
+        vars: vec![("CATALOGUE_POLL_MS", "60000".into())],
+        ..Default::default()
+    })
+    .await;
+    let reference = app.insert_reference(1).await;
+    let host = app.insert_user("host").await;
+    let missed = app
+        .insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+        .await;
+    let other = app
+        .insert_space(&new_space(host, &reference, &[(Slot::Day, 30_000)]))
+        .await;
+    sqlx::query("UPDATE spaces SET title = 'renamed while the process was away' WHERE id = ?")
+        .bind(missed)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    spacecloud_common::catalogue::record(&mut conn, missed, Utc::now())
+        .await
+        .unwrap();
+    // The retention ran out before the process read it: every record so far is pruned.
+    sqlx::query("DELETE FROM catalogue_changes")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.space_changed(other).await;
+
+    let detail = app.get(&format!("/api/v1/spaces/{missed}")).await;
+    assert_eq!(detail.body["title"], "renamed while the process was away");
+    let list = app
+        .get_query("/api/v1/spaces", &[("q", "renamed".to_owned())])
+        .await;
+    assert_eq!(list.body["total"], 1);
+}

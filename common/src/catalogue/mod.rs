@@ -122,7 +122,15 @@ impl Cursor {
         )
         .fetch_one(pool)
         .await?;
-        let from = newest.saturating_sub(in_flight);
+        // Ids below the oldest record are pruned records, not transactions in flight.
+        let oldest: u64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MIN(id), 0) AS UNSIGNED) FROM catalogue_changes",
+        )
+        .fetch_one(pool)
+        .await?;
+        let from = newest
+            .saturating_sub(in_flight)
+            .max(oldest.saturating_sub(1));
         let present: Vec<u64> =
             sqlx::query_scalar("SELECT id FROM catalogue_changes WHERE id > ? AND id <= ?")
                 .bind(from)
@@ -223,6 +231,25 @@ impl Cursor {
             .keys()
             .next()
             .map_or(self.newest, |first| first - 1);
+    }
+
+    /// Whether records this cursor never applied are gone: `pending` (just read) starts past
+    /// the next id, and the outbox's oldest record is past it too, so the ids between were
+    /// pruned (or, rarely, rolled back; reloading then costs time, never exactness).
+    pub async fn missed_records(
+        &self,
+        pool: &MySqlPool,
+        pending: &[(u64, u64)],
+    ) -> Result<bool, AppError> {
+        let next = self.through + 1;
+        if pending.first().is_none_or(|(first, _)| *first <= next) {
+            return Ok(false);
+        }
+        let oldest: Option<u64> =
+            sqlx::query_scalar("SELECT CAST(MIN(id) AS UNSIGNED) FROM catalogue_changes")
+                .fetch_one(pool)
+                .await?;
+        Ok(oldest.is_some_and(|oldest| oldest > next))
     }
 
     /// Ids still watched for a late commit.
