@@ -209,15 +209,14 @@ impl Catalogue {
                 .await;
             let changes = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
             let next = self.snapshot().apply(changes);
-            let over = next.len() > self.max_spaces;
-            self.replace(if over { None } else { Some(next) });
-            if over {
-                reader.cursor.commit(&pending);
-                return Ok(pending.len());
-            }
+            let fits = next.len() <= self.max_spaces;
+            self.replace(fits.then_some(next));
         }
         reader.cursor.commit(&pending);
-        reader.read_from = read_from;
+        if pending.len() < spacecloud_common::catalogue::PAGE {
+            // Read to the end: every record committed before `read_from` is applied.
+            reader.read_from = read_from;
+        }
         Ok(pending.len())
     }
 
