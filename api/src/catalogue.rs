@@ -5,18 +5,15 @@
 
 use std::{
     collections::BTreeSet,
-    sync::{
-        Arc, RwLock,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, Duration as ChronoDuration, NaiveDate, Utc};
 use futures_util::{StreamExt, stream};
 use spacecloud_common::{
     catalogue::{
-        Cursor,
+        self, Cursor,
         model::{self, Listed, Lowering, Snapshot},
     },
     clock::BusinessClock,
@@ -38,8 +35,8 @@ pub struct Catalogue {
     clock: BusinessClock,
     lowering: Lowering,
     max_spaces: usize,
-    over_capacity: AtomicBool,
-    snapshot: RwLock<Arc<Snapshot>>,
+    /// `None` while the live spaces outnumber `max_spaces`: the routes read MySQL then.
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
     cursor: tokio::sync::Mutex<Reader>,
     last_caught_up: std::sync::Mutex<Instant>,
     loaded_in: Duration,
@@ -50,6 +47,50 @@ pub struct Catalogue {
 struct Reader {
     cursor: Cursor,
     read_from: Instant,
+    /// When (business clock) the outbox was last read: a reader that has not read it for
+    /// nearly its retention may have missed records the sweep pruned.
+    last_read: DateTime<Utc>,
+}
+
+/// One state of the catalogue, as a request reads it.
+pub struct View<'a> {
+    snapshot: Arc<Snapshot>,
+    lowering: &'a Lowering,
+}
+
+impl View<'_> {
+    /// The public detail of a live space (`liked` is the viewer's and is not part of it).
+    pub fn detail(&self, space_id: u64) -> Option<Arc<SpaceDetail>> {
+        self.snapshot
+            .get(space_id)
+            .map(|listed| listed.detail.clone())
+    }
+
+    /// One page of the list and the number of matches, as MySQL would answer them.
+    pub fn list(
+        &self,
+        filter: &SpaceFilter,
+        page: Page,
+        moment: Moment,
+    ) -> (Vec<SpaceSummaryRow>, u64) {
+        let keyword = filter
+            .keyword
+            .as_ref()
+            .map(|keyword| self.lowering.lower(keyword.as_str()));
+        self.snapshot.list(filter, keyword.as_deref(), page, moment)
+    }
+
+    /// The calendar of a live space over `range`; `None` when there is no such space.
+    pub fn availability(
+        &self,
+        space_id: u64,
+        range: AvailabilityRange,
+        moment: Moment,
+    ) -> Option<Vec<DayAvailability>> {
+        self.snapshot
+            .get(space_id)
+            .map(|listed| listed.availability(range, moment))
+    }
 }
 
 /// What `/readyz` and the logs say of the catalogue.
@@ -77,11 +118,11 @@ impl Catalogue {
             clock: clock.clone(),
             lowering,
             max_spaces,
-            over_capacity: AtomicBool::new(snapshot.is_none()),
-            snapshot: RwLock::new(Arc::new(snapshot.unwrap_or_default())),
+            snapshot: RwLock::new(snapshot.map(Arc::new)),
             cursor: tokio::sync::Mutex::new(Reader {
                 cursor,
                 read_from: started,
+                last_read: clock.now(),
             }),
             last_caught_up: std::sync::Mutex::new(Instant::now()),
             loaded_in: started.elapsed(),
@@ -99,52 +140,25 @@ impl Catalogue {
     /// Whether the routes are answered from memory: false once the live spaces outnumber
     /// `CATALOGUE_MAX_SPACES` (MySQL answers them then, and `/readyz` says so).
     pub fn serving(&self) -> bool {
-        !self.over_capacity.load(Ordering::Relaxed)
+        self.view().is_some()
     }
 
-    fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot
+    /// The current state, for one request to read consistently; `None` when the routes
+    /// must read MySQL.
+    pub fn view(&self) -> Option<View<'_>> {
+        let snapshot = self
+            .snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// The public detail of a live space (`liked` is the viewer's and is not part of it).
-    pub fn detail(&self, space_id: u64) -> Option<Arc<SpaceDetail>> {
-        self.snapshot()
-            .get(space_id)
-            .map(|listed| listed.detail.clone())
-    }
-
-    /// One page of the list and the number of matches, as MySQL would answer them.
-    pub fn list(
-        &self,
-        filter: &SpaceFilter,
-        page: Page,
-        moment: Moment,
-    ) -> (Vec<SpaceSummaryRow>, u64) {
-        let keyword = filter
-            .keyword
-            .as_ref()
-            .map(|keyword| self.lowering.lower(keyword.as_str()));
-        self.snapshot()
-            .list(filter, keyword.as_deref(), page, moment)
-    }
-
-    /// The calendar of a live space over `range`; `None` when there is no such space.
-    pub fn availability(
-        &self,
-        space_id: u64,
-        range: AvailabilityRange,
-        moment: Moment,
-    ) -> Option<Vec<DayAvailability>> {
-        self.snapshot()
-            .get(space_id)
-            .map(|listed| listed.availability(range, moment))
+            .clone()?;
+        Some(View {
+            snapshot,
+            lowering: &self.lowering,
+        })
     }
 
     pub fn len(&self) -> usize {
-        self.snapshot().len()
+        self.view().map_or(0, |view| view.snapshot.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -175,23 +189,27 @@ impl Catalogue {
 
     async fn read_outbox(&self, reader: &mut Reader) -> Result<usize, AppError> {
         let read_from = Instant::now();
-        if !self.serving() {
+        let Some(current) = self.view().map(|view| view.snapshot) else {
             return Ok(0);
-        }
-        let pending = reader.cursor.pending(&self.pool).await?;
-        if reader.cursor.missed_records(&self.pool, &pending).await? {
-            // Records this process never read were pruned (it could not read the outbox for
-            // longer than their retention): only reading everything again is exact.
+        };
+        let now = self.clock.now();
+        if now - reader.last_read > ChronoDuration::hours(catalogue::RETENTION_HOURS - 1) {
+            // Not read for nearly the outbox's retention (MySQL was out of reach): records
+            // this process never read may be pruned, so only reading everything is exact.
             tracing::error!(
-                "the catalogue fell behind its outbox's retention; reloading every space"
+                "the catalogue has not read its outbox for nearly its retention; reloading every space"
             );
             let (cursor, snapshot) =
                 read_everything(&self.pool, &self.clock, self.max_spaces).await?;
             self.replace(snapshot);
-            reader.cursor = cursor;
-            reader.read_from = read_from;
+            *reader = Reader {
+                cursor,
+                read_from,
+                last_read: now,
+            };
             return Ok(0);
         }
+        let pending = reader.cursor.pending(&self.pool).await?;
         let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
         if !changed.is_empty() {
             let pool = &self.pool;
@@ -208,11 +226,12 @@ impl Catalogue {
                 .collect()
                 .await;
             let changes = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
-            let next = self.snapshot().apply(changes);
+            let next = current.apply(changes);
             let fits = next.len() <= self.max_spaces;
             self.replace(fits.then_some(next));
         }
         reader.cursor.commit(&pending);
+        reader.last_read = now;
         if pending.len() < spacecloud_common::catalogue::PAGE {
             // Read to the end: every record committed before `read_from` is applied.
             reader.read_from = read_from;
@@ -221,21 +240,18 @@ impl Catalogue {
     }
 
     /// Swaps in `snapshot`, or, for `None` (more spaces than `CATALOGUE_MAX_SPACES`), stops
-    /// serving from memory.
+    /// serving from memory: the same swap, so no request sees an empty catalogue.
     fn replace(&self, snapshot: Option<Snapshot>) {
-        match snapshot {
-            Some(snapshot) => {
-                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot)
-            }
-            None => {
-                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::default();
-                if !self.over_capacity.swap(true, Ordering::Relaxed) {
-                    tracing::error!(
-                        catalogue.max_spaces = self.max_spaces,
-                        "more live spaces than the catalogue may hold; the list, detail and calendar are read from MySQL and /readyz says the catalogue is not ready"
-                    );
-                }
-            }
+        let over = snapshot.is_none();
+        let was = std::mem::replace(
+            &mut *self.snapshot.write().unwrap_or_else(|e| e.into_inner()),
+            snapshot.map(Arc::new),
+        );
+        if over && was.is_some() {
+            tracing::error!(
+                catalogue.max_spaces = self.max_spaces,
+                "more live spaces than the catalogue may hold; the list, detail and calendar are read from MySQL and /readyz says the catalogue is not ready"
+            );
         }
     }
 

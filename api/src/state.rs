@@ -68,12 +68,10 @@ impl AppState {
         spacecloud_common::catalogue::announce(&self.jobs).await;
     }
 
-    /// The catalogue, when it answers from memory (loaded, and holding every live space).
-    pub fn serving_catalogue(&self) -> Option<&crate::catalogue::Catalogue> {
-        self.catalogue
-            .get()
-            .map(|catalogue| &**catalogue)
-            .filter(|catalogue| catalogue.serving())
+    /// The catalogue's current state, when it answers from memory (loaded, and holding every
+    /// live space).
+    pub fn catalogue_view(&self) -> Option<crate::catalogue::View<'_>> {
+        self.catalogue.get()?.view()
     }
 
     pub fn catalogue_channel(&self) -> String {

@@ -345,7 +345,7 @@ impl SpacesApi {
             per_page: per_page.0,
         })?;
         let moment = state.moment();
-        let (rows, total) = match state.serving_catalogue() {
+        let (rows, total) = match state.catalogue_view() {
             Some(catalogue) => catalogue.list(&filter, page, moment),
             None => {
                 let mut conn = state.pool.acquire().await?;
@@ -450,7 +450,7 @@ impl SpacesApi {
     ) -> Result<Json<SpaceDetail>, GetSpaceError> {
         let viewer = caller.user_id();
         // From memory (no statement at all for an anonymous caller); `liked` is looked up.
-        if let Some(catalogue) = state.serving_catalogue() {
+        if let Some(catalogue) = state.catalogue_view() {
             let cached = catalogue.detail(id.0).ok_or(AppError::NotFound("space"))?;
             let mut rows = DetailRows::clone(&cached);
             if let Some(viewer) = viewer {
@@ -491,7 +491,7 @@ impl SpacesApi {
             to.0.map(|date| date.0),
             moment.today,
         )?;
-        let days = match state.serving_catalogue() {
+        let days = match state.catalogue_view() {
             Some(catalogue) => catalogue.availability(id.0, range, moment),
             None => {
                 let mut conn = state.pool.acquire().await?;

@@ -90,11 +90,6 @@ pub async fn record_image(
 /// timeout is 50 s).
 pub const GAP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// The most ids one jump in the outbox is watched for: a larger jump (an `AUTO_INCREMENT`
-/// moved by hand, ids reserved by a bulk insert and never used) is not a set of transactions
-/// in flight.
-pub const MAX_GAP: u64 = 10_000;
-
 /// How many records one read of the outbox returns at most; a reader that got this many reads
 /// again at once.
 pub const PAGE: usize = 5_000;
@@ -108,8 +103,66 @@ pub const RETENTION_HOURS: i64 = 24;
 pub struct Cursor {
     through: u64,
     newest: u64,
-    gaps: BTreeMap<u64, std::time::Instant>,
+    gaps: Gaps,
     given_up: u64,
+}
+
+/// Runs of missing ids, each with when it was first seen missing: a run is one entry however
+/// long it is (a host renamed with 100,000 spaces takes 100,000 ids in one transaction).
+#[derive(Debug, Clone, Default)]
+struct Gaps(BTreeMap<u64, (u64, std::time::Instant)>);
+
+impl Gaps {
+    /// Watches `first..=last` (above every run already watched).
+    fn add(&mut self, first: u64, last: u64, since: std::time::Instant) {
+        if first <= last {
+            self.0.insert(first, (last, since));
+        }
+    }
+
+    fn run_of(&self, id: u64) -> Option<(u64, u64, std::time::Instant)> {
+        let (&first, &(last, since)) = self.0.range(..=id).next_back()?;
+        (id <= last).then_some((first, last, since))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.run_of(id).is_some()
+    }
+
+    /// Stops watching `id`, splitting its run.
+    fn fill(&mut self, id: u64) {
+        if let Some((first, last, since)) = self.run_of(id) {
+            self.0.remove(&first);
+            if first < id {
+                self.0.insert(first, (id - 1, since));
+            }
+            if id < last {
+                self.0.insert(id + 1, (last, since));
+            }
+        }
+    }
+
+    fn bounds(&self) -> Option<(u64, u64)> {
+        let (&first, _) = self.0.first_key_value()?;
+        let (_, &(last, _)) = self.0.last_key_value()?;
+        Some((first, last))
+    }
+
+    fn len(&self) -> u64 {
+        self.0
+            .values()
+            .zip(self.0.keys())
+            .map(|((last, _), first)| last - first + 1)
+            .sum()
+    }
+
+    /// Forgets runs first seen `patience` or more before `now`; returns how many ids they held.
+    fn give_up(&mut self, now: std::time::Instant, patience: std::time::Duration) -> u64 {
+        let before = self.len();
+        self.0
+            .retain(|_, (_, since)| now.duration_since(*since) < patience);
+        before - self.len()
+    }
 }
 
 impl Cursor {
@@ -122,34 +175,28 @@ impl Cursor {
         )
         .fetch_one(pool)
         .await?;
-        // Ids below the oldest record are pruned records, not transactions in flight.
-        let oldest: u64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MIN(id), 0) AS UNSIGNED) FROM catalogue_changes",
+        let from = newest.saturating_sub(in_flight);
+        let present: Vec<u64> = sqlx::query_scalar(
+            "SELECT id FROM catalogue_changes WHERE id > ? AND id <= ? ORDER BY id",
         )
-        .fetch_one(pool)
+        .bind(from)
+        .bind(newest)
+        .fetch_all(pool)
         .await?;
-        let from = newest
-            .saturating_sub(in_flight)
-            .max(oldest.saturating_sub(1));
-        let present: Vec<u64> =
-            sqlx::query_scalar("SELECT id FROM catalogue_changes WHERE id > ? AND id <= ?")
-                .bind(from)
-                .bind(newest)
-                .fetch_all(pool)
-                .await?;
-        let present: std::collections::HashSet<u64> = present.into_iter().collect();
         let now = std::time::Instant::now();
         let mut cursor = Self {
             through: from,
             newest,
-            gaps: BTreeMap::new(),
+            gaps: Gaps::default(),
             given_up: 0,
         };
-        for id in from + 1..=newest {
-            if !present.contains(&id) {
-                cursor.gaps.insert(id, now);
-            }
+        // `present` is in id order: the runs between its ids are missing.
+        let mut next = from + 1;
+        for id in present {
+            cursor.gaps.add(next, id.saturating_sub(1), now);
+            next = id + 1;
         }
+        cursor.gaps.add(next, newest, now);
         cursor.settle();
         Ok(cursor)
     }
@@ -164,7 +211,7 @@ impl Cursor {
         .bind(PAGE as u64)
         .fetch_all(pool)
         .await?;
-        if let (Some(first), Some(last)) = (self.gaps.keys().next(), self.gaps.keys().last()) {
+        if let Some((first, last)) = self.gaps.bounds() {
             // One range read, filtered here: however many gaps, one statement of two bounds.
             let filled: Vec<(u64, u64)> = sqlx::query_as(
                 "SELECT id, space_id FROM catalogue_changes WHERE id >= ? AND id <= ?",
@@ -173,11 +220,7 @@ impl Cursor {
             .bind(last)
             .fetch_all(pool)
             .await?;
-            rows.extend(
-                filled
-                    .into_iter()
-                    .filter(|(id, _)| self.gaps.contains_key(id)),
-            );
+            rows.extend(filled.into_iter().filter(|(id, _)| self.gaps.contains(*id)));
             rows.sort_unstable();
         }
         Ok(rows)
@@ -192,26 +235,13 @@ impl Cursor {
     fn commit_at(&mut self, applied: &[(u64, u64)], now: std::time::Instant) {
         for &(id, _) in applied {
             if id > self.newest {
-                if id - self.newest <= MAX_GAP {
-                    for missing in self.newest + 1..id {
-                        self.gaps.insert(missing, now);
-                    }
-                } else {
-                    tracing::warn!(
-                        outbox.from = self.newest,
-                        outbox.to = id,
-                        "the catalogue's outbox ids jumped; the ids skipped are not watched"
-                    );
-                }
+                self.gaps.add(self.newest + 1, id - 1, now);
                 self.newest = id;
             } else {
-                self.gaps.remove(&id);
+                self.gaps.fill(id);
             }
         }
-        let watched = self.gaps.len();
-        self.gaps
-            .retain(|_, since| now.duration_since(*since) < GAP_PATIENCE);
-        let given_up = (watched - self.gaps.len()) as u64;
+        let given_up = self.gaps.give_up(now, GAP_PATIENCE);
         if given_up > 0 {
             // Rolled back, almost always; a transaction that commits its record later than this
             // is missed, which is why it is said.
@@ -228,32 +258,12 @@ impl Cursor {
     fn settle(&mut self) {
         self.through = self
             .gaps
-            .keys()
-            .next()
-            .map_or(self.newest, |first| first - 1);
-    }
-
-    /// Whether records this cursor never applied are gone: `pending` (just read) starts past
-    /// the next id, and the outbox's oldest record is past it too, so the ids between were
-    /// pruned (or, rarely, rolled back; reloading then costs time, never exactness).
-    pub async fn missed_records(
-        &self,
-        pool: &MySqlPool,
-        pending: &[(u64, u64)],
-    ) -> Result<bool, AppError> {
-        let next = self.through + 1;
-        if pending.first().is_none_or(|(first, _)| *first <= next) {
-            return Ok(false);
-        }
-        let oldest: Option<u64> =
-            sqlx::query_scalar("SELECT CAST(MIN(id) AS UNSIGNED) FROM catalogue_changes")
-                .fetch_one(pool)
-                .await?;
-        Ok(oldest.is_some_and(|oldest| oldest > next))
+            .bounds()
+            .map_or(self.newest, |(first, _)| first - 1);
     }
 
     /// Ids still watched for a late commit.
-    pub fn gaps(&self) -> usize {
+    pub fn gaps(&self) -> u64 {
         self.gaps.len()
     }
 
@@ -293,6 +303,27 @@ mod tests {
         cursor.commit(&[(3, 14), (6, 15)]);
         assert_eq!(cursor.gaps(), 0);
         assert_eq!(cursor.through(), 6);
+    }
+
+    #[test]
+    fn a_run_of_any_length_is_watched_and_split_as_its_ids_commit() {
+        let mut cursor = cursor();
+        // A host with 100,000 spaces renamed in a transaction still open.
+        cursor.commit(&[(1, 10), (100_002, 11)]);
+        assert_eq!(cursor.gaps(), 100_000);
+        assert_eq!(cursor.through(), 1);
+        cursor.commit(&[(2, 12), (50_000, 13)]);
+        assert_eq!(cursor.gaps(), 99_998);
+        assert_eq!(cursor.through(), 2);
+        assert!(cursor.gaps.contains(49_999) && cursor.gaps.contains(50_001));
+        assert!(!cursor.gaps.contains(50_000));
+        let rest: Vec<(u64, u64)> = (3..100_002)
+            .filter(|id| *id != 50_000)
+            .map(|id| (id, 1))
+            .collect();
+        cursor.commit(&rest);
+        assert_eq!(cursor.gaps(), 0);
+        assert_eq!(cursor.through(), 100_002);
     }
 
     #[test]
