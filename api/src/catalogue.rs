@@ -4,7 +4,7 @@
 //! it was (docs/catalogue.md). The list and the availability calendar still read MySQL.
 
 use std::{
-    collections::BTreeSet,
+    collections::BTreeMap,
     sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
@@ -210,17 +210,27 @@ impl Catalogue {
             return Ok(0);
         }
         let pending = reader.cursor.pending(&self.pool).await?;
-        let changed: BTreeSet<u64> = pending.iter().map(|(_, space_id)| *space_id).collect();
+        // Per space: whether every record of it says only its claims changed.
+        let mut changed: BTreeMap<u64, bool> = BTreeMap::new();
+        for change in &pending {
+            *changed.entry(change.space_id).or_insert(true) &= change.claims_only;
+        }
         if !changed.is_empty() {
             let pool = &self.pool;
             let claims_from = claims_from(&self.clock);
+            let current = &current;
             let reads: Vec<Result<(u64, Option<Listed>), AppError>> = stream::iter(changed)
-                .map(|space_id| async move {
+                .map(|(space_id, claims_only)| async move {
                     let mut conn = pool.acquire().await?;
-                    Ok((
-                        space_id,
-                        model::read(&mut conn, space_id, claims_from).await?,
-                    ))
+                    let held = current.get(space_id).filter(|_| claims_only);
+                    let listed = match held {
+                        Some(held) => Some(Listed {
+                            claims: model::read_claims(&mut conn, space_id, claims_from).await?,
+                            ..Listed::clone(held)
+                        }),
+                        None => model::read(&mut conn, space_id, claims_from).await?,
+                    };
+                    Ok((space_id, listed))
                 })
                 .buffer_unordered(READS_AT_ONCE)
                 .collect()

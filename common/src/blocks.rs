@@ -140,7 +140,7 @@ pub async fn create(
             .push_bind(now);
         stale.build().execute(&mut *tx).await?;
         insert_claims(&mut tx, id, keys).await?;
-        crate::catalogue::record(&mut tx, space_id, now).await?;
+        crate::catalogue::record_claims(&mut tx, space_id, now).await?;
         let row = find(&mut tx, space_id, id)
             .await?
             .ok_or(AppError::NotFound("block"))?;
@@ -207,7 +207,7 @@ pub async fn delete(
             .bind(block_id)
             .execute(&mut *tx)
             .await?;
-        crate::catalogue::record(&mut tx, space_id, now).await?;
+        crate::catalogue::record_claims(&mut tx, space_id, now).await?;
         tx.commit().await?;
         Ok(())
     })

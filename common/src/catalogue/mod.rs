@@ -26,6 +26,30 @@ pub async fn record(
     Ok(())
 }
 
+/// Records, inside the caller's transaction, that only `space_id`'s claimed hours changed.
+pub async fn record_claims(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO catalogue_changes (space_id, created_at, claims_only) VALUES (?, ?, TRUE)",
+    )
+    .bind(space_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One record of the outbox: the space it names, and whether only its claims changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct Change {
+    pub id: u64,
+    pub space_id: u64,
+    pub claims_only: bool,
+}
+
 /// Records a change of every live space of `host_id` (their detail names the host).
 pub async fn record_host(
     conn: &mut MySqlConnection,
@@ -203,9 +227,9 @@ impl Cursor {
 
     /// The records this cursor has not applied yet (new ones, and gaps that have since
     /// committed), as `(id, space_id)` in id order; `commit` them once applied.
-    pub async fn pending(&self, pool: &MySqlPool) -> Result<Vec<(u64, u64)>, AppError> {
-        let mut rows: Vec<(u64, u64)> = sqlx::query_as(
-            "SELECT id, space_id FROM catalogue_changes WHERE id > ? ORDER BY id LIMIT ?",
+    pub async fn pending(&self, pool: &MySqlPool) -> Result<Vec<Change>, AppError> {
+        let mut rows: Vec<Change> = sqlx::query_as(
+            "SELECT id, space_id, claims_only FROM catalogue_changes WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(self.newest)
         .bind(PAGE as u64)
@@ -213,14 +237,18 @@ impl Cursor {
         .await?;
         if let Some((first, last)) = self.gaps.bounds() {
             // One range read, filtered here: however many gaps, one statement of two bounds.
-            let filled: Vec<(u64, u64)> = sqlx::query_as(
-                "SELECT id, space_id FROM catalogue_changes WHERE id >= ? AND id <= ?",
+            let filled: Vec<Change> = sqlx::query_as(
+                "SELECT id, space_id, claims_only FROM catalogue_changes WHERE id >= ? AND id <= ?",
             )
             .bind(first)
             .bind(last)
             .fetch_all(pool)
             .await?;
-            rows.extend(filled.into_iter().filter(|(id, _)| self.gaps.contains(*id)));
+            rows.extend(
+                filled
+                    .into_iter()
+                    .filter(|change| self.gaps.contains(change.id)),
+            );
             rows.sort_unstable();
         }
         Ok(rows)
@@ -228,12 +256,15 @@ impl Cursor {
 
     /// Marks `applied` (from `pending`) as done: ids skipped over become gaps, filled gaps are
     /// forgotten, and gaps older than `GAP_PATIENCE` are given up.
-    pub fn commit(&mut self, applied: &[(u64, u64)]) {
-        self.commit_at(applied, std::time::Instant::now());
+    pub fn commit(&mut self, applied: &[Change]) {
+        self.commit_at(
+            applied.iter().map(|change| change.id),
+            std::time::Instant::now(),
+        );
     }
 
-    fn commit_at(&mut self, applied: &[(u64, u64)], now: std::time::Instant) {
-        for &(id, _) in applied {
+    fn commit_at(&mut self, applied: impl IntoIterator<Item = u64>, now: std::time::Instant) {
+        for id in applied {
             if id > self.newest {
                 self.gaps.add(self.newest + 1, id - 1, now);
                 self.newest = id;
@@ -295,12 +326,12 @@ mod tests {
     #[test]
     fn ids_skipped_over_are_watched_until_they_commit() {
         let mut cursor = cursor();
-        cursor.commit(&[(1, 10), (2, 11), (5, 12)]);
+        cursor.commit_at([1, 2, 5], std::time::Instant::now());
         assert_eq!(cursor.gaps(), 2, "3 and 4 may still commit");
         assert_eq!(cursor.through(), 2);
-        cursor.commit(&[(4, 13)]);
+        cursor.commit_at([4], std::time::Instant::now());
         assert_eq!(cursor.through(), 2);
-        cursor.commit(&[(3, 14), (6, 15)]);
+        cursor.commit_at([3, 6], std::time::Instant::now());
         assert_eq!(cursor.gaps(), 0);
         assert_eq!(cursor.through(), 6);
     }
@@ -309,19 +340,18 @@ mod tests {
     fn a_run_of_any_length_is_watched_and_split_as_its_ids_commit() {
         let mut cursor = cursor();
         // A host with 100,000 spaces renamed in a transaction still open.
-        cursor.commit(&[(1, 10), (100_002, 11)]);
+        cursor.commit_at([1, 100_002], std::time::Instant::now());
         assert_eq!(cursor.gaps(), 100_000);
         assert_eq!(cursor.through(), 1);
-        cursor.commit(&[(2, 12), (50_000, 13)]);
+        cursor.commit_at([2, 50_000], std::time::Instant::now());
         assert_eq!(cursor.gaps(), 99_998);
         assert_eq!(cursor.through(), 2);
         assert!(cursor.gaps.contains(49_999) && cursor.gaps.contains(50_001));
         assert!(!cursor.gaps.contains(50_000));
-        let rest: Vec<(u64, u64)> = (3..100_002)
-            .filter(|id| *id != 50_000)
-            .map(|id| (id, 1))
-            .collect();
-        cursor.commit(&rest);
+        cursor.commit_at(
+            (3..100_002).filter(|id| *id != 50_000),
+            std::time::Instant::now(),
+        );
         assert_eq!(cursor.gaps(), 0);
         assert_eq!(cursor.through(), 100_002);
     }
@@ -329,10 +359,10 @@ mod tests {
     #[test]
     fn gaps_are_given_up_after_their_patience() {
         let mut cursor = cursor();
-        cursor.commit(&[(1, 10), (3, 11)]);
+        cursor.commit_at([1, 3], std::time::Instant::now());
         assert_eq!(cursor.through(), 1);
         let later = std::time::Instant::now() + GAP_PATIENCE + std::time::Duration::from_secs(1);
-        cursor.commit_at(&[], later);
+        cursor.commit_at([], later);
         assert_eq!(cursor.gaps(), 0);
         assert_eq!(cursor.through(), 3);
     }

@@ -635,6 +635,20 @@ pub async fn read(
     else {
         return Ok(None);
     };
+    Ok(Some(Listed {
+        detail: Arc::new(detail),
+        created_at,
+        search_text,
+        claims: read_claims(conn, space_id, claims_from).await?,
+    }))
+}
+
+/// The claims of one space dated `claims_from` or later: one statement.
+pub async fn read_claims(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    claims_from: NaiveDate,
+) -> Result<BTreeMap<NaiveDate, DayClaims>, AppError> {
     let rows: Vec<ClaimRow> = sqlx::query_as(
         "SELECT space_id, date, hour, expires_at FROM hour_claims \
          WHERE space_id = ? AND date >= ?",
@@ -647,12 +661,7 @@ pub async fn read(
     for row in rows {
         row.add_to(&mut claims);
     }
-    Ok(Some(Listed {
-        detail: Arc::new(detail),
-        created_at,
-        search_text,
-        claims,
-    }))
+    Ok(claims)
 }
 
 #[derive(sqlx::FromRow)]

@@ -65,7 +65,7 @@ pub async fn insert(
     insert_claims(conn, &ids, orders).await?;
     if order.status.claims_slot() {
         // The list's date filter and the calendar read claims from memory (docs/catalogue.md).
-        crate::catalogue::record(conn, order.space_id, order.created_at).await?;
+        crate::catalogue::record_claims(conn, order.space_id, order.created_at).await?;
     }
     Ok(ids[0])
 }
@@ -258,7 +258,7 @@ pub async fn keep_claims(
     keep.push(" AND order_id = ").push_bind(order_id);
     let kept = keep.build().execute(&mut *conn).await?.rows_affected();
     // A claim that no longer runs out changes what the calendar shows after the hold's end.
-    crate::catalogue::record(conn, keys.space_id, now).await?;
+    crate::catalogue::record_claims(conn, keys.space_id, now).await?;
     Ok(kept)
 }
 
@@ -272,7 +272,7 @@ pub async fn release_claims(
     let mut release = keys.statement(DELETE_CLAIMS);
     release.push(" AND order_id = ").push_bind(order_id);
     if release.build().execute(&mut *conn).await?.rows_affected() > 0 {
-        crate::catalogue::record(conn, keys.space_id, now).await?;
+        crate::catalogue::record_claims(conn, keys.space_id, now).await?;
     }
     Ok(())
 }
