@@ -39,7 +39,6 @@ pub struct Catalogue {
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     cursor: tokio::sync::Mutex<Reader>,
     last_caught_up: std::sync::Mutex<Instant>,
-    loaded_in: Duration,
 }
 
 /// The outbox cursor, and when the last completed read of the outbox began: a change
@@ -125,12 +124,11 @@ impl Catalogue {
                 last_read: clock.now(),
             }),
             last_caught_up: std::sync::Mutex::new(Instant::now()),
-            loaded_in: started.elapsed(),
         };
         if catalogue.serving() {
             tracing::info!(
                 catalogue.spaces = catalogue.len(),
-                catalogue.load_ms = catalogue.loaded_in.as_millis() as u64,
+                catalogue.load_ms = started.elapsed().as_millis() as u64,
                 "catalogue loaded"
             );
         }
@@ -163,10 +161,6 @@ impl Catalogue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    pub fn loaded_in(&self) -> Duration {
-        self.loaded_in
     }
 
     /// Applies the changes recorded since the last call (at most `catalogue::PAGE` records):

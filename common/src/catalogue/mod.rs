@@ -18,12 +18,7 @@ pub async fn record(
     space_id: u64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO catalogue_changes (space_id, created_at) VALUES (?, ?)")
-        .bind(space_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    insert_record(conn, space_id, now, false).await
 }
 
 /// Records, inside the caller's transaction, that only `space_id`'s claimed hours changed.
@@ -32,11 +27,21 @@ pub async fn record_claims(
     space_id: u64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    insert_record(conn, space_id, now, true).await
+}
+
+async fn insert_record(
+    conn: &mut MySqlConnection,
+    space_id: u64,
+    now: DateTime<Utc>,
+    claims_only: bool,
+) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO catalogue_changes (space_id, created_at, claims_only) VALUES (?, ?, TRUE)",
+        "INSERT INTO catalogue_changes (space_id, created_at, claims_only) VALUES (?, ?, ?)",
     )
     .bind(space_id)
     .bind(now)
+    .bind(claims_only)
     .execute(&mut *conn)
     .await?;
     Ok(())
